@@ -1,0 +1,17 @@
+namespace MicoPortal.Shared.Common;
+
+/// <summary>Stable <c>code</c> values of problem details answered by the portal.</summary>
+public static class ErrorCodes
+{
+    public const string Validation = "VALIDATION";
+    public const string OrderConflict = "ORDER_CONFLICT";
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+    public const string InvalidState = "INVALID_STATE";
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string ProviderUnavailable = "PROVIDER_UNAVAILABLE";
+    public const string CallbackSignature = "CALLBACK_SIGNATURE";
+    public const string CallbackStale = "CALLBACK_STALE";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string Internal = "INTERNAL";
+}

@@ -1,0 +1,24 @@
+namespace MicoPortal.Shared.Metrics;
+
+public sealed record LatencyPercentiles(double P50, double P95, double P99);
+
+/// <summary><c>GET /api/v1/metrics/summary?window=15m</c> and hub method <c>MetricsUpdated</c>.</summary>
+public sealed record MetricsSummary(
+    double SuccessRate,
+    long Delivered,
+    long Failed,
+    long Reversed,
+    long Pending,
+    long Unknown,
+    long Stuck,
+    long Disputed,
+    LatencyPercentiles LatencyMs,
+    double ThroughputPerMinute,
+    string Window = "15m",
+    DateTimeOffset? GeneratedAt = null);
+
+/// <summary>One minute of the dashboard chart.</summary>
+public sealed record MetricsPoint(DateTimeOffset Minute, long Delivered, long Failed, long Received, double LatencyP95Ms);
+
+/// <summary><c>GET /api/v1/metrics/timeseries?window=60m</c>.</summary>
+public sealed record MetricsTimeseries(IReadOnlyList<MetricsPoint> Points);

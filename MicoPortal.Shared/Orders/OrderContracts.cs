@@ -1,0 +1,134 @@
+namespace MicoPortal.Shared.Orders;
+
+/// <summary>Body of <c>POST /api/v1/orders</c>. Fields are nullable so validation can name what is missing.</summary>
+public sealed record CreateOrderRequest(
+    string? ExternalId,
+    string? MicoUserId,
+    string? Region,
+    string? Sku,
+    int? Coins,
+    string? Amount,
+    string? Currency);
+
+/// <summary>Body of <c>POST /api/v1/orders/batch</c> (up to 1,000 orders).</summary>
+public sealed record CreateOrderBatchRequest(IReadOnlyList<CreateOrderRequest>? Orders);
+
+public static class BatchOutcomes
+{
+    public const string Created = "created";
+    public const string Existing = "existing";
+    public const string Conflict = "conflict";
+    public const string Invalid = "invalid";
+}
+
+public sealed record BatchOrderResult(
+    string? ExternalId,
+    long? Id,
+    string Outcome,
+    IDictionary<string, string[]>? Errors = null);
+
+public sealed record CreateOrderBatchResponse(IReadOnlyList<BatchOrderResult> Results);
+
+/// <summary>Provider proof of delivery.</summary>
+public sealed record ProofDto(string Serial, int DeliveredQuantity, DateTimeOffset DeliveredAt);
+
+public sealed record ConfirmationDto(ConfirmationSource Source, DateTimeOffset ConfirmedAt);
+
+/// <summary>One call to (or from) the provider about an order.</summary>
+public sealed record AttemptDto(
+    long Id,
+    int DeliveryAttemptNo,
+    string ClientRef,
+    string Kind,
+    DateTimeOffset At,
+    int? HttpStatus,
+    string? ProviderStatus,
+    string Outcome,
+    int LatencyMs,
+    string? Error);
+
+/// <summary>A row in order lists: everything but the attempt history.</summary>
+public sealed record OrderSummaryDto(
+    long Id,
+    string ExternalId,
+    string MicoUserId,
+    string Region,
+    string Sku,
+    int Coins,
+    string Amount,
+    string Currency,
+    OrderStatus Status,
+    bool Stuck,
+    bool Disputed,
+    int AttemptNo,
+    string? ReasonCode,
+    string? ReasonMessage,
+    int ConfirmationCount,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? CompletedAt,
+    long? LatencyMs);
+
+/// <summary>The whole order: <c>GET /api/v1/orders/{id}</c>.</summary>
+public sealed record OrderDto(
+    long Id,
+    string ExternalId,
+    string MicoUserId,
+    string Region,
+    string Sku,
+    int Coins,
+    string Amount,
+    string Currency,
+    OrderStatus Status,
+    bool Stuck,
+    bool Disputed,
+    int AttemptNo,
+    string ClientRef,
+    string? ProviderRef,
+    string? ProviderStatus,
+    string? ReasonCode,
+    string? ReasonMessage,
+    ProofDto? Proof,
+    IReadOnlyList<ConfirmationDto> Confirmations,
+    IReadOnlyList<AttemptDto> Attempts,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? SubmittedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextCheckAt,
+    long? LatencyMs);
+
+/// <summary>
+/// Query of <c>GET /api/v1/orders</c>. <c>q</c> searches order id, external id and MICO user id.
+/// <c>sort</c> is a field name (receivedAt, updatedAt, status, coins, latencyMs), <c>desc</c> its direction.
+/// </summary>
+public sealed record OrderListQuery(
+    string? ExternalId = null,
+    OrderStatus? Status = null,
+    bool? Stuck = null,
+    bool? Disputed = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? Q = null,
+    int Page = 1,
+    int PageSize = 50,
+    string? Sort = null,
+    bool Desc = true);
+
+/// <summary>A change pushed to dashboards (hub method <c>OrdersChanged</c>).</summary>
+public sealed record OrderChange(
+    long Id,
+    string ExternalId,
+    OrderStatus Status,
+    bool Stuck,
+    bool Disputed,
+    DateTimeOffset ChangedAt);
+
+/// <summary>Body of <c>POST /api/v1/orders/reverify</c>: either ids, or a status/stuck filter.</summary>
+public sealed record ReverifyOrdersRequest(IReadOnlyList<long>? Ids, OrderStatus? Status = null, bool? Stuck = null);
+
+public sealed record ReverifyOrdersResponse(int Queued);
+
+public sealed record AccountLookupRequest(string? MicoUserId, string? Region);
+
+public sealed record AccountLookupResponse(bool Valid, string? Nickname = null, string? Region = null);
