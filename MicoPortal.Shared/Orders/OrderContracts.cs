@@ -101,12 +101,14 @@ public sealed record OrderDto(
 /// <summary>
 /// Query of <c>GET /api/v1/orders</c>. <c>q</c> searches order id, external id and MICO user id.
 /// <c>sort</c> is a field name (receivedAt, updatedAt, status, coins, latencyMs), <c>desc</c> its direction.
+/// <c>attention=true</c> selects what needs a person: Failed, Reversed, stuck or disputed orders.
 /// </summary>
 public sealed record OrderListQuery(
     string? ExternalId = null,
     OrderStatus? Status = null,
     bool? Stuck = null,
     bool? Disputed = null,
+    bool? Attention = null,
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     string? Q = null,
