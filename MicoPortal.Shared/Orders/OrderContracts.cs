@@ -45,7 +45,8 @@ public sealed record AttemptDto(
     string? ProviderStatus,
     string Outcome,
     int LatencyMs,
-    string? Error);
+    string? Error,
+    string? Actor = null);
 
 /// <summary>A row in order lists: everything but the attempt history.</summary>
 public sealed record OrderSummaryDto(

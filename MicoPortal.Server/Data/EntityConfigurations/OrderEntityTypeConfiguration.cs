@@ -1,0 +1,40 @@
+using MicoPortal.Server.Orders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace MicoPortal.Server.Data.EntityConfigurations;
+
+internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Order>
+{
+    public void Configure(EntityTypeBuilder<Order> builder)
+    {
+        builder.ToTable("Orders");
+        builder.HasKey(o => o.Id);
+        builder.Property(o => o.ExternalId).HasMaxLength(64);
+        builder.Property(o => o.MicoUserId).HasMaxLength(12);
+        builder.Property(o => o.Region).HasMaxLength(8);
+        builder.Property(o => o.Sku).HasMaxLength(64);
+        builder.Property(o => o.Currency).HasMaxLength(3);
+        builder.Property(o => o.Shop).HasMaxLength(64);
+        builder.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(o => o.DisputeReason).HasMaxLength(300);
+        builder.Property(o => o.ProviderRef).HasMaxLength(100);
+        builder.Property(o => o.ProviderStatus).HasMaxLength(16);
+        builder.Property(o => o.ReasonCode).HasMaxLength(64);
+        builder.Property(o => o.ReasonMessage).HasMaxLength(500);
+        builder.Property(o => o.ProofSerial).HasMaxLength(100);
+        builder.Property(o => o.Version).IsConcurrencyToken();
+        builder.Ignore(o => o.ClientRef);
+        builder.Ignore(o => o.ConfirmationCount);
+
+        builder.HasIndex(o => o.ExternalId).IsUnique();
+        // The work queue: sweeps look for due orders by time.
+        builder.HasIndex(o => o.NextCheckAt).HasFilter("\"NextCheckAt\" IS NOT NULL");
+        // Listing newest first, and the stuck sweep over open orders.
+        builder.HasIndex(o => o.ReceivedAt);
+        builder.HasIndex(o => new { o.Status, o.ReceivedAt });
+        builder.HasIndex(o => o.MicoUserId);
+
+        builder.HasMany(o => o.Attempts).WithOne().HasForeignKey(a => a.OrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

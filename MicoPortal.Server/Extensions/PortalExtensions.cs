@@ -1,0 +1,158 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.InMemory;
+using MicoPortal.Server.Auth;
+using MicoPortal.Server.Components;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Demo;
+using MicoPortal.Server.Health;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Providers;
+// SANDBOX using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Server.Realtime;
+using MicoPortal.Server.Verification;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Extensions;
+
+/// <summary>Composition of the portal: what Program.cs calls.</summary>
+public static class PortalExtensions
+{
+    public static WebApplicationBuilder AddPortalServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.TryAddSingletonTimeProvider();
+        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(status));
+        });
+
+        services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProviderOptions>().Bind(configuration.GetSection(ProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
+        services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration));
+
+        services.AddPortalDatabase(configuration, builder.Environment);
+
+        // Orders and their verification.
+        services.AddSingleton<OrderChangeFeed>();
+        services.AddSingleton<VerificationPolicy>();
+        services.AddSingleton<OrderTransitions>();
+        services.AddSingleton<OrderClaims>();
+        services.AddSingleton<OrderIntake>();
+        services.AddSingleton<OrderQueries>();
+        services.AddSingleton<OrderActions>();
+        services.AddSingleton<DispatchSweep>();
+        services.AddSingleton<VerifySweep>();
+        services.AddSingleton<StuckSweep>();
+        services.AddSingleton<SweepLocks>();
+        services.AddTransient<SweepJobs>();
+        services.AddSingleton<ShopApiKeyFilter>();
+
+        // The upstream provider.
+        services.AddSingleton<PortalAddress>();
+        services.AddSingleton<ProviderConcurrency>();
+        services.AddSingleton<ProviderCallbackAddress>();
+        services.AddHttpClient<IProviderClient, HttpProviderClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                MaxConnectionsPerServer = 256,
+            });
+        // SANDBOX services.AddSandboxProvider(configuration);
+
+        // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses nothing.
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(30) }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = 8;
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        services.AddHostedService<DemoTrafficGenerator>();
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
+
+        services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
+        return builder;
+    }
+
+    public static async Task<WebApplication> UsePortalAsync(this WebApplication app)
+    {
+        await app.Services.MigratePortalDatabaseAsync();
+
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseWebAssemblyDebugging();
+        }
+        else
+        {
+            app.UseHsts();
+        }
+
+        app.UseExceptionHandler();
+        // API paths answer problem details; pages fall back to the not-found page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"), api => api.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/sandbox"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOrdersApi();
+        app.MapCallbacksApi();
+        // SANDBOX app.MapSandboxProvider();
+        app.MapHangfireDashboard("/hangfire");
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveWebAssemblyRenderMode()
+            .AddAdditionalAssemblies(typeof(Client._Imports).Assembly);
+
+        SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
+
+/// <summary>Outside the built-in sandbox, a real provider needs its address and key.</summary>
+internal sealed class ProviderOptionsValidation(IConfiguration configuration) : IValidateOptions<ProviderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProviderOptions options)
+    {
+        var sandbox = configuration.GetValue<bool>("Sandbox:Enabled");
+        if (string.IsNullOrWhiteSpace(options.BaseUrl) && !sandbox)
+        {
+            return ValidateOptionsResult.Fail("Provider:BaseUrl is required when the built-in sandbox is off (Sandbox:Enabled=false).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.BaseUrl) && !Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out _))
+        {
+            return ValidateOptionsResult.Fail("Provider:BaseUrl must be an absolute URL.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

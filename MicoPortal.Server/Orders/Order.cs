@@ -1,0 +1,96 @@
+using MicoPortal.Shared.Orders;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>
+/// A paid order from the shop and everything the portal knows about its delivery. The orders table
+/// is also the work queue: <see cref="NextCheckAt"/> says when a sweep should look at it next and
+/// <see cref="LeaseUntil"/> keeps two sweeps (or two servers) from working on it at once.
+/// Status changes happen only in <see cref="OrderStateMachine"/>.
+/// </summary>
+public sealed class Order
+{
+    public long Id { get; set; }
+
+    // What the shop sent: the order's identity for idempotency.
+    public required string ExternalId { get; set; }
+    public required string MicoUserId { get; set; }
+    public required string Region { get; set; }
+    public required string Sku { get; set; }
+    public int Coins { get; set; }
+    public decimal Amount { get; set; }
+    public required string Currency { get; set; }
+    /// <summary>Name of the shop API key that sent the order.</summary>
+    public string? Shop { get; set; }
+
+    public OrderStatus Status { get; set; } = OrderStatus.Received;
+    public bool Stuck { get; set; }
+    public bool Disputed { get; set; }
+    public string? DisputeReason { get; set; }
+
+    /// <summary>Delivery attempt number; the provider reference is <c>{Id}-{AttemptNo}</c>.</summary>
+    public int AttemptNo { get; set; } = 1;
+    /// <summary>Set when a create for the current attempt may have reached the provider.</summary>
+    public DateTimeOffset? CreateIssuedAt { get; set; }
+
+    // The provider's view, from the newest version applied.
+    public string? ProviderRef { get; set; }
+    public string? ProviderStatus { get; set; }
+    public long ProviderVersion { get; set; }
+    /// <summary>Highest version seen in a callback; callbacks are ordered separately because they are only hints.</summary>
+    public long CallbackVersion { get; set; }
+    public string? ReasonCode { get; set; }
+    public string? ReasonMessage { get; set; }
+    public string? ProofSerial { get; set; }
+    public int? DeliveredQuantity { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    // Confirmations of delivery, by independent source, for the current attempt.
+    public DateTimeOffset? ApiConfirmedAt { get; set; }
+    public DateTimeOffset? CallbackConfirmedAt { get; set; }
+    public DateTimeOffset? LedgerConfirmedAt { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+    /// <summary>When the current attempt breaches the SLA and is flagged stuck if not final.</summary>
+    public DateTimeOffset DueBy { get; set; }
+    public DateTimeOffset? SubmittedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Time from Received to the confirmation that made the order Delivered.</summary>
+    public long? LatencyMs { get; set; }
+
+    // Work queue.
+    public DateTimeOffset? NextCheckAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>Checks since the last status change; drives the backoff.</summary>
+    public int CheckCount { get; set; }
+
+    /// <summary>Optimistic concurrency token, renewed on every write (SQLite has no rowversion).</summary>
+    public Guid Version { get; set; }
+
+    public List<OrderAttempt> Attempts { get; set; } = [];
+
+    public string ClientRef => FormatClientRef(Id, AttemptNo);
+
+    public int ConfirmationCount =>
+        (ApiConfirmedAt is null ? 0 : 1) + (CallbackConfirmedAt is null ? 0 : 1) + (LedgerConfirmedAt is null ? 0 : 1);
+
+    public static string FormatClientRef(long orderId, int attemptNo) => $"{orderId}-{attemptNo}";
+
+    /// <summary>Parses <c>{orderId}-{attemptNo}</c>; false for anything else.</summary>
+    public static bool TryParseClientRef(string? clientRef, out long orderId, out int attemptNo)
+    {
+        orderId = 0;
+        attemptNo = 0;
+        if (string.IsNullOrEmpty(clientRef))
+        {
+            return false;
+        }
+
+        var dash = clientRef.LastIndexOf('-');
+        return dash > 0
+            && long.TryParse(clientRef.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out orderId)
+            && int.TryParse(clientRef.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out attemptNo)
+            && orderId > 0 && attemptNo > 0;
+    }
+}

@@ -1,0 +1,106 @@
+using Hangfire;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Orders;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicoPortal.Server.Orders;
+
+public enum ActionOutcome
+{
+    Accepted,
+    NotFound,
+    NotAllowed,
+}
+
+public sealed record ActionResult(ActionOutcome Outcome, string Message, Order? Order = null);
+
+/// <summary>
+/// Admin actions on orders. The request is written to the order first (so it survives a restart),
+/// then a verify job is enqueued as the fast path.
+/// </summary>
+public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, OrderTransitions transitions, IBackgroundJobClient jobs)
+{
+    public const int MaxBulkOrders = 10_000;
+    private const int Chunk = 500;
+
+    public async Task<ActionResult> ReverifyAsync(long id, string? by, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (order is null)
+        {
+            return new ActionResult(ActionOutcome.NotFound, $"Order {id} was not found.");
+        }
+
+        await transitions.ApplyAsync(db, [new OrderWork(order, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by)], null, cancellationToken);
+        EnqueueVerify();
+        return new ActionResult(ActionOutcome.Accepted, "Re-verification queued.", order);
+    }
+
+    public async Task<ActionResult> RetryDeliveryAsync(long id, string? by, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (order is null)
+        {
+            return new ActionResult(ActionOutcome.NotFound, $"Order {id} was not found.");
+        }
+
+        if (!order.Status.AllowsRetryDelivery())
+        {
+            return new ActionResult(ActionOutcome.NotAllowed, $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
+        }
+
+        var saved = await transitions.ApplyAsync(db, [new OrderWork(order, new RetryDeliveryRequested(by), AttemptKind.RetryDelivery, Actor: by)], null, cancellationToken);
+        // A concurrent writer may have moved the order out of Failed between our read and our save.
+        return saved.Count == 1 && saved[0].Transition.Accepted
+            ? new ActionResult(ActionOutcome.Accepted, $"New delivery attempt {order.ClientRef} queued.", order)
+            : new ActionResult(ActionOutcome.NotAllowed, $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
+    }
+
+    /// <summary>Re-verifies the given ids, or every order matching status/stuck (at most <see cref="MaxBulkOrders"/>). Returns how many were queued.</summary>
+    public async Task<int> ReverifyManyAsync(ReverifyOrdersRequest request, string? by, CancellationToken cancellationToken)
+    {
+        List<long> ids;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var query = db.Orders.AsNoTracking();
+            if (request.Ids is { Count: > 0 } given)
+            {
+                var wanted = given.Distinct().Take(MaxBulkOrders).ToList();
+                query = query.Where(o => wanted.Contains(o.Id));
+            }
+            else
+            {
+                if (request.Status is { } status)
+                {
+                    query = query.Where(o => o.Status == status);
+                }
+
+                if (request.Stuck is { } stuck)
+                {
+                    query = query.Where(o => o.Stuck == stuck);
+                }
+            }
+
+            ids = await query.OrderBy(o => o.Id).Select(o => o.Id).Take(MaxBulkOrders).ToListAsync(cancellationToken);
+        }
+
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var orders = await db.Orders.Where(o => chunk.Contains(o.Id)).ToListAsync(cancellationToken);
+            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by))], null, cancellationToken);
+        }
+
+        if (ids.Count > 0)
+        {
+            EnqueueVerify();
+        }
+
+        return ids.Count;
+    }
+
+    private void EnqueueVerify() => jobs.Enqueue<SweepJobs>(j => j.VerifyAsync(CancellationToken.None));
+}

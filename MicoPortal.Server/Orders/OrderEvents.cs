@@ -1,0 +1,33 @@
+using MicoPortal.Server.Providers;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>Something that happened to an order; fed to <see cref="OrderStateMachine.Apply"/>.</summary>
+public abstract record OrderEvent;
+
+/// <summary>The provider answered a create (200/201) with its view of the order.</summary>
+public sealed record CreateAnswered(ProviderOrder Order) : OrderEvent;
+
+/// <summary>The provider refused a create with a definite answer (4xx such as VALIDATION or REF_CONFLICT).</summary>
+public sealed record CreateRejected(string Code, string Message) : OrderEvent;
+
+/// <summary>A create timed out, failed or was answered unreadably: the order may or may not exist.</summary>
+public sealed record CreateOutcomeUnknown(string Error, TimeSpan? RetryAfter) : OrderEvent;
+
+/// <summary>A status query answered with the provider's view of the order.</summary>
+public sealed record QueryAnswered(ProviderOrder Order) : OrderEvent;
+
+/// <summary>A status query answered REF_NOT_FOUND: the provider never accepted this attempt.</summary>
+public sealed record QueryNotFound : OrderEvent;
+
+/// <summary>A status query failed (timeout, 5xx, 429...): nothing learned, ask again later.</summary>
+public sealed record QueryFailed(string Error, TimeSpan? RetryAfter) : OrderEvent;
+
+/// <summary>A signed callback arrived. A hint: it confirms, it never moves the status alone.</summary>
+public sealed record CallbackReceived(ProviderOrder Order) : OrderEvent;
+
+/// <summary>An admin asked for the order to be checked with the provider again.</summary>
+public sealed record ReverifyRequested(string? By) : OrderEvent;
+
+/// <summary>An admin asked for a new delivery attempt of a failed order.</summary>
+public sealed record RetryDeliveryRequested(string? By) : OrderEvent;

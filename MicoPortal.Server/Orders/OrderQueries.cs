@@ -1,0 +1,125 @@
+using MicoPortal.Server.Data;
+using MicoPortal.Shared.Common;
+using MicoPortal.Shared.Orders;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>Read side of orders: filtered, paged lists and the full order with its attempts.</summary>
+public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    public const int MaxPageSize = 500;
+    public const int MaxAttemptsShown = 200;
+
+    public async Task<OrderDto?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (order is null)
+        {
+            return null;
+        }
+
+        var attempts = await db.OrderAttempts.AsNoTracking()
+            .Where(a => a.OrderId == id)
+            .OrderByDescending(a => a.Id)
+            .Take(MaxAttemptsShown)
+            .ToListAsync(cancellationToken);
+        attempts.Reverse();
+        return order.ToDto(attempts);
+    }
+
+    public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, CancellationToken cancellationToken)
+    {
+        var page = Math.Max(1, query.Page);
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var filtered = Filter(db.Orders.AsNoTracking(), query);
+        var total = await filtered.CountAsync(cancellationToken);
+        var items = await Sort(filtered, query)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(o => new OrderSummaryDto(
+                o.Id, o.ExternalId, o.MicoUserId, o.Region, o.Sku, o.Coins, OrderMapping.FormatMoney(o.Amount), o.Currency,
+                o.Status, o.Stuck, o.Disputed, o.AttemptNo,
+                o.ReasonCode ?? (o.Disputed ? "DISPUTED" : null),
+                o.Disputed && o.DisputeReason != null ? o.DisputeReason : o.ReasonMessage,
+                (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1),
+                o.ReceivedAt, o.UpdatedAt, o.CompletedAt, o.LatencyMs))
+            .ToListAsync(cancellationToken);
+        return new PagedResult<OrderSummaryDto>(items, total, page, pageSize);
+    }
+
+    /// <summary>Every order matching the filter, oldest first, streamed (for CSV export).</summary>
+    public async IAsyncEnumerable<Order> StreamAsync(OrderListQuery query, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await foreach (var order in Sort(Filter(db.Orders.AsNoTracking(), query), query).Take(limit).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return order;
+        }
+    }
+
+    public static IQueryable<Order> Filter(IQueryable<Order> orders, OrderListQuery query)
+    {
+        if (!string.IsNullOrWhiteSpace(query.ExternalId))
+        {
+            orders = orders.Where(o => o.ExternalId == query.ExternalId);
+        }
+
+        if (query.Status is { } status)
+        {
+            orders = orders.Where(o => o.Status == status);
+        }
+
+        if (query.Stuck is { } stuck)
+        {
+            orders = orders.Where(o => o.Stuck == stuck);
+        }
+
+        if (query.Disputed is { } disputed)
+        {
+            orders = orders.Where(o => o.Disputed == disputed);
+        }
+
+        if (query.Attention == true)
+        {
+            orders = orders.Where(o => o.Status == OrderStatus.Failed || o.Status == OrderStatus.Reversed || o.Stuck || o.Disputed);
+        }
+
+        if (query.From is { } from)
+        {
+            orders = orders.Where(o => o.ReceivedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            orders = orders.Where(o => o.ReceivedAt < to);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Q))
+        {
+            // Exact matches only, so every branch can use an index.
+            var q = query.Q.Trim();
+            orders = long.TryParse(q, out var id)
+                ? orders.Where(o => o.Id == id || o.MicoUserId == q || o.ExternalId == q)
+                : orders.Where(o => o.ExternalId == q);
+        }
+
+        return orders;
+    }
+
+    private static IQueryable<Order> Sort(IQueryable<Order> orders, OrderListQuery query) => (query.Sort?.ToLowerInvariant(), query.Desc) switch
+    {
+        ("updatedat", true) => orders.OrderByDescending(o => o.UpdatedAt).ThenByDescending(o => o.Id),
+        ("updatedat", false) => orders.OrderBy(o => o.UpdatedAt).ThenBy(o => o.Id),
+        ("status", true) => orders.OrderByDescending(o => o.Status).ThenByDescending(o => o.Id),
+        ("status", false) => orders.OrderBy(o => o.Status).ThenBy(o => o.Id),
+        ("coins", true) => orders.OrderByDescending(o => o.Coins).ThenByDescending(o => o.Id),
+        ("coins", false) => orders.OrderBy(o => o.Coins).ThenBy(o => o.Id),
+        ("latencyms", true) => orders.OrderByDescending(o => o.LatencyMs).ThenByDescending(o => o.Id),
+        ("latencyms", false) => orders.OrderBy(o => o.LatencyMs).ThenBy(o => o.Id),
+        (_, false) => orders.OrderBy(o => o.Id),
+        _ => orders.OrderByDescending(o => o.Id),
+    };
+}

@@ -1,0 +1,325 @@
+using MicoPortal.Server.Providers;
+using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Orders;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>What applying an event did.</summary>
+/// <param name="Accepted">False when the event is not allowed in the order's state (e.g. retry of a non-failed order).</param>
+/// <param name="From">Status before.</param>
+/// <param name="Outcome">A short sentence for the attempt timeline.</param>
+/// <param name="Visible">True when status or flags changed: dashboards must hear of it.</param>
+public readonly record struct Transition(bool Accepted, OrderStatus From, OrderStatus To, string Outcome, bool Visible);
+
+/// <summary>
+/// The one place where an order's delivery state changes (CONTRACT.md section 1). Sweeps, callbacks
+/// and admin endpoints only feed it events. It does no I/O and reads no clock: the caller passes
+/// <c>now</c> and the pacing policy, so every rule is unit-tested.
+/// Rules it guards: a create is re-sent only after REF_NOT_FOUND (<see cref="Order.CreateIssuedAt"/>
+/// is cleared nowhere else); retry only from Failed, with a new attempt number; a provider view is
+/// applied only when its version is higher; a callback never moves the status by itself.
+/// </summary>
+public static class OrderStateMachine
+{
+    public static Transition Apply(Order order, OrderEvent evt, DateTimeOffset now, VerificationPolicy policy)
+    {
+        var from = order.Status;
+        var flags = (order.Stuck, order.Disputed);
+
+        var (accepted, outcome) = evt switch
+        {
+            CreateAnswered e => OnProviderView(order, e.Order, now, policy, "create"),
+            CreateRejected e => OnCreateRejected(order, e, now, policy),
+            CreateOutcomeUnknown e => OnCreateUnknown(order, e, now, policy),
+            QueryAnswered e => OnProviderView(order, e.Order, now, policy, "query"),
+            QueryNotFound => OnQueryNotFound(order, now, policy),
+            QueryFailed e => Reschedule(order, now, policy, e.RetryAfter, $"query failed: {e.Error}"),
+            CallbackReceived e => OnCallback(order, e.Order, now),
+            ReverifyRequested => OnReverify(order, now),
+            RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
+            _ => throw new ArgumentOutOfRangeException(nameof(evt), evt, "Unknown order event"),
+        };
+
+        if (order.Status.IsFinal())
+        {
+            order.Stuck = false;
+        }
+
+        var visible = from != order.Status || flags != (order.Stuck, order.Disputed);
+        if (accepted)
+        {
+            order.UpdatedAt = now;
+        }
+
+        return new Transition(accepted, from, order.Status, outcome, visible);
+    }
+
+    /// <summary>Applies the provider's view of the order (from a create or a query answer).</summary>
+    private static (bool, string) OnProviderView(Order order, ProviderOrder view, DateTimeOffset now, VerificationPolicy policy, string source)
+    {
+        if (!string.Equals(view.ClientRef, order.ClientRef, StringComparison.Ordinal))
+        {
+            return (true, $"{source} answer for {view.ClientRef} ignored: current reference is {order.ClientRef}");
+        }
+
+        if (view.Version <= order.ProviderVersion)
+        {
+            // Nothing new. A repeated success still confirms a delivered order.
+            if (view.Status == ProviderStatuses.Success && order.Status == OrderStatus.Delivered)
+            {
+                order.ApiConfirmedAt ??= now;
+                order.NextCheckAt = null;
+                return (true, "delivery confirmed again");
+            }
+
+            return Reschedule(order, now, policy, null, $"{source}: no newer version (still {view.Status}, version {view.Version})");
+        }
+
+        order.ProviderVersion = view.Version;
+        order.ProviderRef = view.ProviderRef;
+        order.ProviderStatus = view.Status;
+        order.ReasonCode = view.ReasonCode;
+        order.ReasonMessage = view.ReasonMessage;
+        if (view.Proof is { } proof)
+        {
+            order.ProofSerial = proof.Serial;
+            order.DeliveredQuantity = proof.DeliveredQuantity;
+            order.DeliveredAt = proof.DeliveredAt;
+        }
+
+        var open = !order.Status.IsFinal();
+        switch (view.Status)
+        {
+            case ProviderStatuses.Pending when open:
+                order.SubmittedAt ??= now;
+                Become(order, OrderStatus.Submitted);
+                return Reschedule(order, now, policy, null, "provider reports PENDING");
+
+            case ProviderStatuses.Success when view.Proof is null:
+                if (!open)
+                {
+                    return Settle(order, "SUCCESS without proof ignored for a final order");
+                }
+
+                order.SubmittedAt ??= now;
+                Become(order, OrderStatus.Submitted);
+                return Reschedule(order, now, policy, null, "provider reports SUCCESS without proof: waiting for proof");
+
+            case ProviderStatuses.Success when open || order.Status == OrderStatus.Delivered:
+                if (open)
+                {
+                    Become(order, OrderStatus.Delivered);
+                    order.SubmittedAt ??= now;
+                    order.CompletedAt = now;
+                    order.LatencyMs = (long)(now - order.ReceivedAt).TotalMilliseconds;
+                    order.ApiConfirmedAt = now;
+                    // One later look catches a reversal even if its callback is lost.
+                    order.NextCheckAt = policy.SettlementCheckAfter > TimeSpan.Zero ? now + policy.SettlementCheckAfter : null;
+                    return (true, "delivered: provider reports SUCCESS with proof");
+                }
+
+                order.ApiConfirmedAt ??= now;
+                return Settle(order, "delivery confirmed again");
+
+            case ProviderStatuses.Failed when open:
+                Become(order, OrderStatus.Failed);
+                order.CompletedAt = now;
+                if (order.CallbackConfirmedAt is not null)
+                {
+                    Dispute(order, "a signed callback said SUCCESS, the provider's status query says FAILED");
+                }
+
+                return Settle(order, $"failed: {view.ReasonCode ?? "provider reports FAILED"}");
+
+            case ProviderStatuses.Reversed when open || order.Status == OrderStatus.Delivered:
+                Become(order, OrderStatus.Reversed);
+                order.CompletedAt = now;
+                return Settle(order, $"reversed: {view.ReasonCode ?? "provider reports REVERSED"}");
+
+            case ProviderStatuses.Pending or ProviderStatuses.Success or ProviderStatuses.Failed or ProviderStatuses.Reversed:
+                // A final order the provider now describes differently: a person must look.
+                Dispute(order, $"provider reports {view.Status} for an order that is {order.Status}");
+                return Settle(order, $"disputed: provider reports {view.Status} for a {order.Status} order");
+
+            default:
+                return Reschedule(order, now, policy, null, $"unrecognised provider status '{view.Status}'");
+        }
+    }
+
+    private static (bool, string) OnCreateRejected(Order order, CreateRejected e, DateTimeOffset now, VerificationPolicy policy)
+    {
+        if (order.Status != OrderStatus.Received)
+        {
+            return (true, $"late create rejection ({e.Code}) ignored");
+        }
+
+        if (e.Code == ProviderErrorCodes.RefConflict)
+        {
+            // The reference exists with another body: never send again, find out what the provider holds.
+            Become(order, OrderStatus.Unknown);
+            Dispute(order, "provider answered REF_CONFLICT: it holds this reference with a different order");
+            return Reschedule(order, now, policy, null, "create rejected with REF_CONFLICT");
+        }
+
+        Become(order, OrderStatus.Failed);
+        order.ReasonCode = e.Code;
+        order.ReasonMessage = e.Message;
+        order.CompletedAt = now;
+        return Settle(order, $"failed: provider rejected the order ({e.Code})");
+    }
+
+    private static (bool, string) OnCreateUnknown(Order order, CreateOutcomeUnknown e, DateTimeOffset now, VerificationPolicy policy)
+    {
+        if (order.Status != OrderStatus.Received)
+        {
+            return (true, "late create failure ignored");
+        }
+
+        Become(order, OrderStatus.Unknown);
+        order.ReasonCode = "OUTCOME_UNKNOWN";
+        order.ReasonMessage = e.Error;
+        return Reschedule(order, now, policy, e.RetryAfter, $"outcome unknown: {e.Error}");
+    }
+
+    private static (bool, string) OnQueryNotFound(Order order, DateTimeOffset now, VerificationPolicy policy)
+    {
+        if (order.Status is OrderStatus.Received or OrderStatus.Unknown)
+        {
+            // Rule 1: the only path that allows the same reference to be sent again.
+            Become(order, OrderStatus.Received);
+            order.CreateIssuedAt = null;
+            order.ReasonCode = null;
+            order.ReasonMessage = null;
+            order.NextCheckAt = now;
+            return (true, "provider has no such order (REF_NOT_FOUND): safe to send again");
+        }
+
+        Dispute(order, $"provider answered REF_NOT_FOUND for an order that is {order.Status}");
+        return order.Status.IsFinal()
+            ? Settle(order, "disputed: provider no longer knows a final order")
+            : Reschedule(order, now, policy, null, "disputed: provider no longer knows a submitted order");
+    }
+
+    private static (bool, string) OnCallback(Order order, ProviderOrder view, DateTimeOffset now)
+    {
+        if (!string.Equals(view.ClientRef, order.ClientRef, StringComparison.Ordinal))
+        {
+            return (true, $"callback for {view.ClientRef} ignored: current reference is {order.ClientRef}");
+        }
+
+        if (view.Version <= order.CallbackVersion)
+        {
+            return (true, $"callback version {view.Version} ignored: already saw {order.CallbackVersion}");
+        }
+
+        order.CallbackVersion = view.Version;
+        if (view.Status == ProviderStatuses.Success && view.Proof is not null)
+        {
+            order.CallbackConfirmedAt ??= now;
+            if (order.Status == OrderStatus.Failed)
+            {
+                Dispute(order, "a signed callback says SUCCESS, the provider's status query said FAILED");
+            }
+        }
+        else if (view.Status == ProviderStatuses.Failed && order.Status == OrderStatus.Delivered)
+        {
+            Dispute(order, "a signed callback says FAILED for a delivered order");
+        }
+
+        // The callback is a hint: ask the provider now unless it agrees with what we already know.
+        var agrees = (view.Status, order.Status) switch
+        {
+            (ProviderStatuses.Success, OrderStatus.Delivered) => true,
+            (ProviderStatuses.Failed, OrderStatus.Failed) => true,
+            (ProviderStatuses.Reversed, OrderStatus.Reversed) => true,
+            (ProviderStatuses.Pending, OrderStatus.Submitted) => true,
+            _ => false,
+        };
+        if (!agrees && (order.NextCheckAt is null || order.NextCheckAt > now))
+        {
+            order.NextCheckAt = now;
+        }
+
+        return (true, agrees ? $"callback {view.Status} agrees" : $"callback {view.Status}: verifying with the provider");
+    }
+
+    private static (bool, string) OnReverify(Order order, DateTimeOffset now)
+    {
+        if (order.Status == OrderStatus.Received && order.CreateIssuedAt is null)
+        {
+            order.NextCheckAt = now;
+            return (true, "re-verify requested: not sent yet, dispatching");
+        }
+
+        order.NextCheckAt = now;
+        order.CheckCount = 0;
+        return (true, "re-verify requested");
+    }
+
+    private static (bool, string) OnRetryDelivery(Order order, DateTimeOffset now, VerificationPolicy policy)
+    {
+        if (!order.Status.AllowsRetryDelivery())
+        {
+            return (false, $"retry refused: order is {order.Status}, only Failed orders can be retried");
+        }
+
+        order.AttemptNo++;
+        Become(order, OrderStatus.Received);
+        order.CreateIssuedAt = null;
+        order.ProviderRef = null;
+        order.ProviderStatus = null;
+        order.ProviderVersion = 0;
+        order.CallbackVersion = 0;
+        order.ReasonCode = null;
+        order.ReasonMessage = null;
+        order.ProofSerial = null;
+        order.DeliveredQuantity = null;
+        order.DeliveredAt = null;
+        order.ApiConfirmedAt = null;
+        order.CallbackConfirmedAt = null;
+        order.LedgerConfirmedAt = null;
+        order.SubmittedAt = null;
+        order.CompletedAt = null;
+        order.LatencyMs = null;
+        order.Disputed = false;
+        order.DisputeReason = null;
+        order.Stuck = false;
+        order.DueBy = now + policy.StuckAfter;
+        order.NextCheckAt = now;
+        return (true, $"retry delivery: new attempt {order.ClientRef}");
+    }
+
+    private static void Become(Order order, OrderStatus status)
+    {
+        if (order.Status != status)
+        {
+            order.Status = status;
+            order.CheckCount = 0;
+        }
+    }
+
+    private static void Dispute(Order order, string reason)
+    {
+        order.Disputed = true;
+        order.DisputeReason = reason;
+    }
+
+    private static (bool, string) Reschedule(Order order, DateTimeOffset now, VerificationPolicy policy, TimeSpan? retryAfter, string outcome)
+    {
+        if (order.Status.IsFinal())
+        {
+            return Settle(order, outcome);
+        }
+
+        order.CheckCount++;
+        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter);
+        return (true, outcome);
+    }
+
+    /// <summary>A final order needs no more checks until someone or something asks again.</summary>
+    private static (bool, string) Settle(Order order, string outcome)
+    {
+        order.NextCheckAt = null;
+        return (true, outcome);
+    }
+}

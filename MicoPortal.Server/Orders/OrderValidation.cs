@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MicoPortal.Shared.Orders;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>A shop order that passed validation, in normalized form.</summary>
+public sealed record ValidOrder(string ExternalId, string MicoUserId, string Region, string Sku, int Coins, decimal Amount, string Currency)
+{
+    /// <summary>Same order as an existing one? Decides 200 (idempotent repeat) versus 409 (conflict).</summary>
+    public bool SameAs(Order order) =>
+        MicoUserId == order.MicoUserId && Region == order.Region && Sku == order.Sku && Coins == order.Coins
+        && Amount == order.Amount && Currency == order.Currency;
+}
+
+/// <summary>Rules of CONTRACT.md section 2 for a shop order.</summary>
+public static partial class OrderValidation
+{
+    public const int MaxCoins = 1_000_000;
+    public static readonly string[] Regions = ["GLOBAL", "MENA"];
+
+    public static (ValidOrder? Order, Dictionary<string, string[]> Errors) Validate(CreateOrderRequest? request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request is null)
+        {
+            errors["body"] = ["An order object is required."];
+            return (null, errors);
+        }
+
+        var externalId = request.ExternalId?.Trim();
+        if (string.IsNullOrEmpty(externalId))
+        {
+            errors["externalId"] = ["Required."];
+        }
+        else if (!ExternalIdPattern().IsMatch(externalId))
+        {
+            errors["externalId"] = ["1 to 64 characters: letters, digits, '.', '_', ':' or '-'."];
+        }
+
+        if (string.IsNullOrEmpty(request.MicoUserId))
+        {
+            errors["micoUserId"] = ["Required."];
+        }
+        else if (!MicoUserIdPattern().IsMatch(request.MicoUserId))
+        {
+            errors["micoUserId"] = ["A MICO user ID is 6 to 12 digits."];
+        }
+
+        var region = request.Region?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(region))
+        {
+            errors["region"] = ["Required."];
+        }
+        else if (!Regions.Contains(region))
+        {
+            errors["region"] = ["Must be GLOBAL or MENA."];
+        }
+
+        var sku = request.Sku?.Trim();
+        if (string.IsNullOrEmpty(sku))
+        {
+            errors["sku"] = ["Required."];
+        }
+        else if (!SkuPattern().IsMatch(sku))
+        {
+            errors["sku"] = ["1 to 64 characters: letters, digits, '.', '_' or '-'."];
+        }
+
+        if (request.Coins is null)
+        {
+            errors["coins"] = ["Required."];
+        }
+        else if (request.Coins is < 1 or > MaxCoins)
+        {
+            errors["coins"] = ["Must be between 1 and 1,000,000."];
+        }
+
+        decimal amount = 0;
+        if (string.IsNullOrEmpty(request.Amount))
+        {
+            errors["amount"] = ["Required, as a decimal string such as \"4.99\"."];
+        }
+        else if (!AmountPattern().IsMatch(request.Amount)
+                 || !decimal.TryParse(request.Amount, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount)
+                 || amount <= 0)
+        {
+            errors["amount"] = ["A positive decimal string with at most 4 decimals, such as \"4.99\"."];
+        }
+
+        var currency = request.Currency?.Trim();
+        if (string.IsNullOrEmpty(currency))
+        {
+            errors["currency"] = ["Required."];
+        }
+        else if (!CurrencyPattern().IsMatch(currency))
+        {
+            errors["currency"] = ["An ISO 4217 code of three capital letters, such as USD."];
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new ValidOrder(externalId!, request.MicoUserId!, region!, sku!, request.Coins!.Value, amount, currency!), errors);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    private static partial Regex ExternalIdPattern();
+
+    [GeneratedRegex("^[0-9]{6,12}$")]
+    private static partial Regex MicoUserIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SkuPattern();
+
+    [GeneratedRegex(@"^[0-9]{1,12}(\.[0-9]{1,4})?$")]
+    private static partial Regex AmountPattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using MicoPortal.Server.Auth;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Providers;
+using MicoPortal.Shared.Common;
+using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>Shop API (CONTRACT.md section 2) and the admin order actions of section 3.</summary>
+public static class OrdersApi
+{
+    public const int MaxBatch = 1000;
+    public const int MaxExportRows = 100_000;
+
+    public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var shop = app.MapGroup("/api/v1").AddEndpointFilter<ShopApiKeyFilter>().WithTags("Orders");
+        shop.MapPost("/orders", CreateOrder);
+        shop.MapPost("/orders/batch", CreateOrderBatch);
+        shop.MapGet("/orders/{id:long}", GetOrder);
+        shop.MapGet("/orders", ListOrders);
+        shop.MapGet("/orders/export", ExportOrders);
+        shop.MapPost("/accounts/lookup", LookupAccount);
+
+        var actions = app.MapGroup("/api/v1/orders").WithTags("Order actions");
+        actions.MapPost("/{id:long}/reverify", Reverify);
+        actions.MapPost("/{id:long}/retry-delivery", RetryDelivery);
+        actions.MapPost("/reverify", ReverifyMany);
+        return app;
+    }
+
+    public static async Task<Results<Created<OrderDto>, Ok<OrderDto>, ValidationProblem, ProblemHttpResult>> CreateOrder(
+        CreateOrderRequest? request, OrderIntake intake, OrderQueries queries, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await intake.AcceptAsync(request, http.Items[ShopApiKeyFilter.ShopItem] as string, cancellationToken);
+        switch (result.Outcome)
+        {
+            case IntakeOutcome.Invalid:
+                return Problems.Validation(result.Errors!);
+            case IntakeOutcome.Conflict:
+                return Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.OrderConflict,
+                    $"An order with externalId '{result.ExternalId}' already exists with different details.",
+                    $"Existing order {result.Order!.Id}. Use a new externalId for a different order.");
+        }
+
+        var dto = (await queries.GetAsync(result.Order!.Id, cancellationToken))!;
+        return result.Outcome == IntakeOutcome.Created
+            ? TypedResults.Created($"/api/v1/orders/{dto.Id}", dto)
+            : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Ok<CreateOrderBatchResponse>, ValidationProblem>> CreateOrderBatch(
+        CreateOrderBatchRequest? request, OrderIntake intake, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (request?.Orders is null || request.Orders.Count == 0)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["orders"] = ["At least one order is required."] });
+        }
+
+        if (request.Orders.Count > MaxBatch)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["orders"] = [$"At most {MaxBatch} orders per batch."] });
+        }
+
+        var results = await intake.AcceptManyAsync([.. request.Orders], http.Items[ShopApiKeyFilter.ShopItem] as string, cancellationToken);
+        return TypedResults.Ok(new CreateOrderBatchResponse([.. results.Select(r => new BatchOrderResult(
+            r.ExternalId,
+            r.Order?.Id,
+            r.Outcome switch
+            {
+                IntakeOutcome.Created => BatchOutcomes.Created,
+                IntakeOutcome.Existing => BatchOutcomes.Existing,
+                IntakeOutcome.Conflict => BatchOutcomes.Conflict,
+                _ => BatchOutcomes.Invalid,
+            },
+            r.Errors))]));
+    }
+
+    public static async Task<Results<Ok<OrderDto>, ProblemHttpResult>> GetOrder(long id, OrderQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } order ? TypedResults.Ok(order) : Problems.NotFound($"Order {id}");
+
+    public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), cancellationToken));
+
+    public static PushStreamHttpResult ExportOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, TimeProvider time) =>
+        TypedResults.Stream(async stream =>
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+            await writer.WriteLineAsync("id,externalId,micoUserId,region,sku,coins,amount,currency,status,stuck,disputed,attemptNo,providerRef,reasonCode,reasonMessage,confirmations,receivedAt,completedAt,latencyMs");
+            await foreach (var o in queries.StreamAsync(parameters.ToQuery(), MaxExportRows, CancellationToken.None))
+            {
+                await writer.WriteLineAsync(string.Join(',',
+                    o.Id.ToString(CultureInfo.InvariantCulture), Csv.Field(o.ExternalId), o.MicoUserId, o.Region, Csv.Field(o.Sku),
+                    o.Coins.ToString(CultureInfo.InvariantCulture), OrderMapping.FormatMoney(o.Amount), o.Currency, o.Status,
+                    o.Stuck ? "true" : "false", o.Disputed ? "true" : "false", o.AttemptNo.ToString(CultureInfo.InvariantCulture),
+                    Csv.Field(o.ProviderRef), Csv.Field(o.ReasonCode), Csv.Field(o.Disputed ? o.DisputeReason : o.ReasonMessage),
+                    string.Join('|', OrderMapping.Confirmations(o).Select(c => c.Source.ToString().ToLowerInvariant())),
+                    o.ReceivedAt.ToString("O", CultureInfo.InvariantCulture), o.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
+                    o.LatencyMs?.ToString(CultureInfo.InvariantCulture)));
+            }
+        }, "text/csv", $"orders-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv");
+
+    public static async Task<Results<Ok<AccountLookupResponse>, ValidationProblem, ProblemHttpResult>> LookupAccount(
+        AccountLookupRequest? request, IProviderClient provider, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request?.MicoUserId is null || request.MicoUserId.Length is < 6 or > 12 || !request.MicoUserId.All(char.IsAsciiDigit))
+        {
+            errors["micoUserId"] = ["A MICO user ID is 6 to 12 digits."];
+        }
+
+        var region = request?.Region?.Trim().ToUpperInvariant();
+        if (region is null || !OrderValidation.Regions.Contains(region))
+        {
+            errors["region"] = ["Must be GLOBAL or MENA."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var answer = await provider.LookupAccountAsync(new ProviderLookupRequest(request!.MicoUserId!, region!), cancellationToken);
+        return answer.Response is { } found
+            ? TypedResults.Ok(new AccountLookupResponse(found.Valid, found.Nickname, found.Region))
+            : Problems.Of(StatusCodes.Status502BadGateway, ErrorCodes.ProviderUnavailable, "The provider could not answer the lookup.", answer.Error);
+    }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> Reverify(long id, OrderActions actions, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await actions.ReverifyAsync(id, http.User.Identity?.Name, cancellationToken);
+        return result.Outcome == ActionOutcome.NotFound ? Problems.NotFound($"Order {id}") : TypedResults.Accepted($"/api/v1/orders/{id}");
+    }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, OrderActions actions, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await actions.RetryDeliveryAsync(id, http.User.Identity?.Name, cancellationToken);
+        return result.Outcome switch
+        {
+            ActionOutcome.NotFound => Problems.NotFound($"Order {id}"),
+            ActionOutcome.NotAllowed => Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "Only Failed orders can be retried.", result.Message),
+            _ => TypedResults.Accepted($"/api/v1/orders/{id}"),
+        };
+    }
+
+    public static async Task<Results<Accepted<ReverifyOrdersResponse>, ValidationProblem>> ReverifyMany(
+        ReverifyOrdersRequest? request, OrderActions actions, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (request is null || (request.Ids is not { Count: > 0 } && request.Status is null && request.Stuck is null))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["ids"] = ["Give ids, or a status and/or stuck filter."] });
+        }
+
+        if (request.Ids is { Count: > OrderActions.MaxBulkOrders })
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["ids"] = [$"At most {OrderActions.MaxBulkOrders} ids at once."] });
+        }
+
+        var queued = await actions.ReverifyManyAsync(request, http.User.Identity?.Name, cancellationToken);
+        return TypedResults.Accepted((string?)null, new ReverifyOrdersResponse(queued));
+    }
+}
+
+/// <summary>Query string of order lists, bound by name.</summary>
+public sealed record OrderListParameters(
+    string? ExternalId, OrderStatus? Status, bool? Stuck, bool? Disputed, bool? Attention,
+    DateTimeOffset? From, DateTimeOffset? To, string? Q, int? Page, int? PageSize, string? Sort, bool? Desc)
+{
+    public OrderListQuery ToQuery() => new(ExternalId, Status, Stuck, Disputed, Attention, From, To, Q, Page ?? 1, PageSize ?? 50, Sort, Desc ?? true);
+}
+
+/// <summary>CSV fields that survive commas, quotes and spreadsheet formula injection.</summary>
+internal static class Csv
+{
+    public static string Field(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MicoPortal.Server.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Providers;
+
+/// <summary>
+/// HTTP client of the provider API. Resilience here means: bounded time per call, a cap on calls in
+/// flight, and an honest classification of every answer. It never retries a create by itself — a
+/// create whose answer is lost becomes <see cref="CreateResult.Unknown"/> and is resolved by a
+/// query. Queries are retried by the verify sweep's backoff, which honours Retry-After.
+/// </summary>
+public sealed class HttpProviderClient(
+    HttpClient http,
+    IOptionsMonitor<ProviderOptions> options,
+    PortalAddress portal,
+    ProviderConcurrency concurrency,
+    TimeProvider time,
+    ILogger<HttpProviderClient> logger) : IProviderClient
+{
+    public async Task<CreateResult> CreateOrderAsync(ProviderCreateOrderRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var (status, body, headers, latency, error) = await SendAsync(HttpMethod.Post, "v1/orders", request, settings.CreateTimeout, cancellationToken);
+        var call = new CallInfo(status, latency);
+        if (error is not null)
+        {
+            return new CreateResult.Unknown(error, null, call);
+        }
+
+        switch (status)
+        {
+            case 200 or 201:
+                return TryParse<ProviderOrder>(body, out var order) && order is not null
+                    ? new CreateResult.Accepted(order, call)
+                    : new CreateResult.Unknown($"unreadable {status} answer to create", null, call);
+            case 400 or 409 or 422:
+                var problem = ParseError(body);
+                return new CreateResult.Rejected(problem?.Code ?? (status == 409 ? ProviderErrorCodes.RefConflict : ProviderErrorCodes.Validation), problem?.Message ?? $"HTTP {status}", call);
+            default:
+                // 401/403 (our key), 404, 429, 5xx: nothing proves the order was or was not taken.
+                var err = ParseError(body);
+                return new CreateResult.Unknown($"HTTP {status} {err?.Code}".TrimEnd(), RetryAfter(headers, err), call);
+        }
+    }
+
+    public async Task<QueryResult> QueryOrdersAsync(IReadOnlyList<string> clientRefs, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var (status, body, headers, latency, error) = await SendAsync(HttpMethod.Post, "v1/orders/query", new ProviderQueryRequest(clientRefs), settings.QueryTimeout, cancellationToken);
+        var call = new CallInfo(status, latency);
+        if (error is not null)
+        {
+            return new QueryResult.Failed(error, null, call);
+        }
+
+        if (status == 200 && TryParse<ProviderQueryResponse>(body, out var answer) && answer is not null)
+        {
+            return new QueryResult.Answered(answer.Orders ?? [], answer.NotFound ?? [], call);
+        }
+
+        var err = ParseError(body);
+        return new QueryResult.Failed(status == 200 ? "unreadable query answer" : $"HTTP {status} {err?.Code}".TrimEnd(), RetryAfter(headers, err), call);
+    }
+
+    public async Task<LookupResult> LookupAccountAsync(ProviderLookupRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var (status, body, _, latency, error) = await SendAsync(HttpMethod.Post, "v1/accounts/lookup", request, settings.QueryTimeout, cancellationToken);
+        var call = new CallInfo(status, latency);
+        if (error is not null)
+        {
+            return new LookupResult(null, error, call);
+        }
+
+        return status == 200 && TryParse<ProviderLookupResponse>(body, out var answer) && answer is not null
+            ? new LookupResult(answer, null, call)
+            : new LookupResult(null, $"HTTP {status} {ParseError(body)?.Code}".TrimEnd(), call);
+    }
+
+    /// <summary>One call with its own deadline. Transport faults come back as <c>error</c>, never as exceptions.</summary>
+    private async Task<(int? Status, byte[] Body, HttpResponseHeaders? Headers, int LatencyMs, string? Error)> SendAsync<T>(
+        HttpMethod method, string path, T payload, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        using var request = new HttpRequestMessage(method, new Uri(BaseUri(settings), path))
+        {
+            Content = JsonContent.Create(payload, options: ProviderJson.Options),
+        };
+        if (!string.IsNullOrEmpty(settings.ApiKey))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await concurrency.Gate.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+            return ((int)response.StatusCode, body, response.Headers, Elapsed(started), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, [], null, Elapsed(started), $"timeout after {timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogDebug(ex, "Provider call {Path} failed", path);
+            return (ex.StatusCode is { } code ? (int)code : null, [], null, Elapsed(started), $"connection failed: {ex.HttpRequestError}");
+        }
+        catch (IOException ex)
+        {
+            logger.LogDebug(ex, "Provider call {Path} broke while reading", path);
+            return (null, [], null, Elapsed(started), "connection dropped while reading the answer");
+        }
+        finally
+        {
+            concurrency.Gate.Release();
+        }
+    }
+
+    private Uri BaseUri(ProviderOptions settings) =>
+        new((string.IsNullOrWhiteSpace(settings.BaseUrl) ? new Uri(portal.Root, "sandbox/provider").ToString() : settings.BaseUrl).TrimEnd('/') + "/");
+
+    private static int Elapsed(long started) => (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    private static bool TryParse<T>(byte[] body, out T? value)
+    {
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(body, ProviderJson.Options);
+            return value is not null;
+        }
+        catch (JsonException)
+        {
+            value = default;
+            return false;
+        }
+    }
+
+    private static ProviderError? ParseError(byte[] body) =>
+        TryParse<ProviderErrorResponse>(body, out var response) ? response?.Error : null;
+
+    private TimeSpan? RetryAfter(HttpResponseHeaders? headers, ProviderError? error)
+    {
+        if (headers?.RetryAfter is { } header)
+        {
+            if (header.Delta is { } delta)
+            {
+                return delta;
+            }
+
+            if (header.Date is { } date)
+            {
+                var wait = date - time.GetUtcNow();
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+        }
+
+        return error?.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+    }
+}
+
+/// <summary>Caps calls in flight to the provider across every sweep of this process.</summary>
+public sealed class ProviderConcurrency(IOptions<ProviderOptions> options)
+{
+    public int Limit { get; } = options.Value.MaxConcurrentCalls;
+
+    public SemaphoreSlim Gate { get; } = new(options.Value.MaxConcurrentCalls, options.Value.MaxConcurrentCalls);
+}
+
+/// <summary>The <c>callbackUrl</c> sent with each create: configured, or the portal's own callbacks route.</summary>
+public sealed class ProviderCallbackAddress(IOptionsMonitor<ProviderOptions> options, PortalAddress portal)
+{
+    public const string Route = "api/v1/provider/callbacks";
+
+    public string Value => string.IsNullOrWhiteSpace(options.CurrentValue.CallbackUrl)
+        ? new Uri(portal.Root, Route).ToString()
+        : options.CurrentValue.CallbackUrl;
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Providers;
+using MicoPortal.Shared.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>
+/// Delivery callbacks from the provider (CONTRACT.md section 4): signature over the raw bytes,
+/// timestamp window, event de-duplication, then the same state machine as the sweeps.
+/// </summary>
+public static class CallbacksApi
+{
+    /// <summary>Callbacks are small; anything bigger is not from a provider.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapCallbacksApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/" + ProviderCallbackAddress.Route, ReceiveCallback).WithTags("Provider callbacks");
+        return app;
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ReceiveCallback(
+        HttpContext http,
+        IOptionsMonitor<ProviderOptions> options,
+        TimeProvider time,
+        IDbContextFactory<PortalDbContext> dbFactory,
+        OrderTransitions transitions,
+        ILogger<ProviderCallback> logger,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var body = await ReadBodyAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"A callback is at most {MaxBodyBytes} bytes.");
+        }
+
+        var headers = http.Request.Headers;
+        if (!long.TryParse(headers[ProviderCallbackHeaders.Timestamp], NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
+            || string.IsNullOrEmpty(settings.CallbackSecret)
+            || !CallbackSignature.Verify(settings.CallbackSecret, timestamp, body, headers[ProviderCallbackHeaders.Signature]))
+        {
+            return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.CallbackSignature, "The callback signature is not valid.");
+        }
+
+        var age = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(timestamp);
+        if (age.Duration() > settings.CallbackTolerance)
+        {
+            return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.CallbackStale, "The callback timestamp is outside the accepted window.");
+        }
+
+        ProviderCallback? callback;
+        try
+        {
+            callback = JsonSerializer.Deserialize<ProviderCallback>(body, ProviderJson.Options);
+        }
+        catch (JsonException)
+        {
+            callback = null;
+        }
+
+        if (callback?.Order?.ClientRef is null || string.IsNullOrEmpty(callback.EventId) || callback.EventId.Length > 128)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["Expected {eventId, type, order}."] });
+        }
+
+        var headerEventId = headers[ProviderCallbackHeaders.EventId].ToString();
+        if (headerEventId.Length > 0 && headerEventId != callback.EventId)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["eventId"] = ["The event id header and body differ."] });
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.ProcessedCallbacks.AnyAsync(c => c.EventId == callback.EventId, cancellationToken))
+        {
+            return TypedResults.NoContent();
+        }
+
+        Order? order = null;
+        if (Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
+        {
+            order = await db.Orders.FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        }
+
+        var seen = new ProcessedCallback { EventId = callback.EventId, ReceivedAt = time.GetUtcNow() };
+        try
+        {
+            if (order is null)
+            {
+                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
+                db.ProcessedCallbacks.Add(seen);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            else
+            {
+                // The event id is stored in the same transaction as its effect: seen if and only if applied.
+                await transitions.ApplyAsync(db,
+                    [new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status)],
+                    null, cancellationToken, alsoSave: d => d.ProcessedCallbacks.Add(seen));
+            }
+        }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<ProcessedCallback>().Any())
+        {
+            // Most likely the same event arrived twice at once and the other copy was applied.
+            if (!await IsDuplicateAsync(dbFactory, callback.EventId, cancellationToken))
+            {
+                throw;
+            }
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<bool> IsDuplicateAsync(IDbContextFactory<PortalDbContext> dbFactory, string eventId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ProcessedCallbacks.AnyAsync(c => c.EventId == eventId, cancellationToken);
+    }
+
+    /// <summary>The raw bytes, as signed. Null when the body is over the limit.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

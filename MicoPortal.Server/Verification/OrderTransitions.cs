@@ -1,0 +1,129 @@
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Providers;
+using MicoPortal.Server.Realtime;
+using MicoPortal.Shared.Orders;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>One event for one tracked order, with the facts of the call that produced it.</summary>
+public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null);
+
+/// <summary>
+/// Runs events through <see cref="OrderStateMachine"/>, records an attempt for each, saves them in one
+/// transaction and tells the change feed. Every writer of order state (sweeps, callbacks, admin
+/// actions) comes through here, so concurrency handling and notifications live in one place.
+/// </summary>
+public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider time, OrderChangeFeed feed, ILogger<OrderTransitions> logger)
+{
+    private const int MaxConflictRounds = 5;
+
+    /// <summary>
+    /// Applies and saves. With <paramref name="lease"/>, the orders were claimed by a sweep: the
+    /// lease is released, and an order whose lease was taken over meanwhile is left alone.
+    /// Returns the transitions that were saved.
+    /// </summary>
+    public async Task<IReadOnlyList<(Order Order, Transition Transition)>> ApplyAsync(
+        PortalDbContext db, IReadOnlyList<OrderWork> work, DateTimeOffset? lease, CancellationToken cancellationToken, Action<PortalDbContext>? alsoSave = null)
+    {
+        var now = time.GetUtcNow();
+        var results = new Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)>(ReferenceEqualityComparer.Instance);
+        foreach (var item in work)
+        {
+            ApplyOne(db, item, now, lease, results);
+        }
+
+        alsoSave?.Invoke(db);
+        for (var round = 1; ; round++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                break;
+            }
+            catch (DbUpdateConcurrencyException ex) when (round < MaxConflictRounds)
+            {
+                // Someone else wrote these orders (a callback, an admin): reload and apply our events again.
+                foreach (var entry in ex.Entries)
+                {
+                    if (entry.Entity is not Order order)
+                    {
+                        throw;
+                    }
+
+                    await entry.ReloadAsync(cancellationToken);
+                    if (results.Remove(order, out var previous))
+                    {
+                        foreach (var attempt in previous.Attempts)
+                        {
+                            db.Entry(attempt).State = EntityState.Detached;
+                        }
+                    }
+
+                    if (entry.State == EntityState.Detached || (lease is not null && order.LeaseUntil != lease))
+                    {
+                        logger.LogInformation("Order {OrderId} changed hands while being processed; its result is dropped", order.Id);
+                        if (entry.State != EntityState.Detached)
+                        {
+                            entry.State = EntityState.Unchanged;
+                        }
+
+                        continue;
+                    }
+
+                    foreach (var item in work.Where(w => ReferenceEquals(w.Order, order)))
+                    {
+                        ApplyOne(db, item, now, lease, results);
+                    }
+                }
+            }
+        }
+
+        var changes = results
+            .Where(r => r.Value.Transition.Visible)
+            .Select(r => new OrderChange(r.Key.Id, r.Key.ExternalId, r.Key.Status, r.Key.Stuck, r.Key.Disputed, now))
+            .ToList();
+        feed.Publish(changes);
+        return results.Select(r => (r.Key, r.Value.Transition)).ToList();
+    }
+
+    private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, DateTimeOffset? lease,
+        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results)
+    {
+        var order = item.Order;
+        var transition = OrderStateMachine.Apply(order, item.Event, now, policy);
+        if (lease is not null)
+        {
+            order.LeaseUntil = null;
+        }
+
+        var attempt = new OrderAttempt
+        {
+            OrderId = order.Id,
+            DeliveryAttemptNo = order.AttemptNo,
+            Kind = item.Kind,
+            At = now,
+            HttpStatus = item.Call.HttpStatus,
+            ProviderStatus = item.ProviderStatus,
+            Outcome = Truncate(transition.Outcome, 300)!,
+            LatencyMs = item.Call.LatencyMs,
+            Error = Truncate(item.Error, 500),
+            Actor = item.Actor,
+        };
+        db.OrderAttempts.Add(attempt);
+
+        if (results.TryGetValue(order, out var existing))
+        {
+            // Several events for one order in one batch: the first status and the merged visibility count.
+            existing.Attempts.Add(attempt);
+            results[order] = (existing.Transition with { To = transition.To, Visible = existing.Transition.Visible || transition.Visible, Outcome = transition.Outcome }, existing.Attempts);
+        }
+        else
+        {
+            results[order] = (transition, [attempt]);
+        }
+    }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>Section <c>Verification</c>: how the sweeps pace their work.</summary>
+public sealed class VerificationOptions
+{
+    public const string Section = "Verification";
+
+    /// <summary>An order not final this long after Received is flagged stuck.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Delays between checks of one order, by how many checks it has had.</summary>
+    public TimeSpan[] Backoff { get; set; } =
+    [
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30),
+        TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10),
+    ];
+
+    /// <summary>Random spread applied to each delay (0.2 = ±20%) so retries do not arrive in waves.</summary>
+    [Range(0.0, 1.0)]
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>A delivered order gets one more query this long after delivery to catch early reversals; zero turns it off.</summary>
+    public TimeSpan SettlementCheckAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a claimed batch is reserved for the sweep that claimed it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Orders claimed by one dispatch round.</summary>
+    [Range(1, 10_000)]
+    public int DispatchBatchSize { get; set; } = 500;
+
+    /// <summary>Orders claimed by one verify round (queried in chunks of <see cref="QueryChunkSize"/>).</summary>
+    [Range(1, 50_000)]
+    public int VerifyBatchSize { get; set; } = 2_000;
+
+    [Range(1, 500)]
+    public int QueryChunkSize { get; set; } = 500;
+
+    /// <summary>How long one sweep run keeps claiming batches before handing back to the scheduler.</summary>
+    public TimeSpan SweepBudget { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Pause between rounds of a sweep when nothing was due.</summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
+}

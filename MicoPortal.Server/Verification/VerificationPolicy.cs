@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>When to look at an order again. Deterministic when built with a seeded random or zero jitter.</summary>
+public sealed class VerificationPolicy(VerificationOptions options, Random random)
+{
+    public VerificationPolicy(IOptions<VerificationOptions> options) : this(options.Value, Random.Shared)
+    {
+    }
+
+    public TimeSpan StuckAfter => options.StuckAfter;
+
+    public TimeSpan SettlementCheckAfter => options.SettlementCheckAfter;
+
+    /// <summary>Delay before check number <paramref name="checkCount"/> (1-based), never shorter than the provider's Retry-After.</summary>
+    public TimeSpan NextCheckDelay(int checkCount, TimeSpan? retryAfter = null)
+    {
+        var steps = options.Backoff;
+        var baseDelay = steps.Length == 0 ? TimeSpan.FromSeconds(10) : steps[Math.Clamp(checkCount - 1, 0, steps.Length - 1)];
+        var spread = options.Jitter <= 0 ? 1.0 : 1.0 + ((random.NextDouble() * 2.0) - 1.0) * options.Jitter;
+        var delay = TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * spread);
+        return retryAfter is { } wait && wait > delay ? wait : delay;
+    }
+}
