@@ -8,18 +8,23 @@ namespace MicoPortal.Server.Data;
 public static class DataExtensions
 {
     /// <summary>Registers <see cref="PortalDbContext"/> (pooled factory and scoped context) on the configured database.</summary>
-    public static IServiceCollection AddPortalDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public static IServiceCollection AddPortalDatabase(this IServiceCollection services)
     {
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        // Resolved when first used, so configuration added late (tests, hosting) is honoured.
+        services.AddPooledDbContextFactory<PortalDbContext>((sp, db) =>
         {
-            throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported yet; use 'Sqlite'.");
-        }
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+            if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported yet; use 'Sqlite'.");
+            }
 
-        var connectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString ?? DefaultSqliteConnectionString(configuration, environment);
-        services.AddPooledDbContextFactory<PortalDbContext>(db => db
-            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(PortalDbContext).Assembly.FullName))
-            .AddInterceptors(new SqlitePragmas()));
+            var connectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString
+                ?? DefaultSqliteConnectionString(configuration, sp.GetRequiredService<IHostEnvironment>());
+            db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(PortalDbContext).Assembly.FullName))
+                .AddInterceptors(new SqlitePragmas());
+        });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         return services;
     }

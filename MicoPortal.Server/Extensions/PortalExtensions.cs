@@ -41,7 +41,7 @@ public static class PortalExtensions
         services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
         services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration));
 
-        services.AddPortalDatabase(configuration, builder.Environment);
+        services.AddPortalDatabase();
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();

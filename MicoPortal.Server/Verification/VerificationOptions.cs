@@ -10,8 +10,14 @@ public sealed class VerificationOptions
     /// <summary>An order not final this long after Received is flagged stuck.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Delays between checks of one order, by how many checks it has had.</summary>
-    public TimeSpan[] Backoff { get; set; } =
+    /// <summary>
+    /// Delays between checks of one order, by how many checks it has had; the last repeats.
+    /// Empty means <see cref="DefaultBackoff"/>. (Configuration appends to a non-empty default
+    /// array instead of replacing it, so the default lives apart.)
+    /// </summary>
+    public TimeSpan[] Backoff { get; set; } = [];
+
+    public static readonly TimeSpan[] DefaultBackoff =
     [
         TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30),
         TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10),

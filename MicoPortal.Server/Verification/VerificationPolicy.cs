@@ -16,8 +16,8 @@ public sealed class VerificationPolicy(VerificationOptions options, Random rando
     /// <summary>Delay before check number <paramref name="checkCount"/> (1-based), never shorter than the provider's Retry-After.</summary>
     public TimeSpan NextCheckDelay(int checkCount, TimeSpan? retryAfter = null)
     {
-        var steps = options.Backoff;
-        var baseDelay = steps.Length == 0 ? TimeSpan.FromSeconds(10) : steps[Math.Clamp(checkCount - 1, 0, steps.Length - 1)];
+        var steps = options.Backoff is { Length: > 0 } configured ? configured : VerificationOptions.DefaultBackoff;
+        var baseDelay = steps[Math.Clamp(checkCount - 1, 0, steps.Length - 1)];
         var spread = options.Jitter <= 0 ? 1.0 : 1.0 + ((random.NextDouble() * 2.0) - 1.0) * options.Jitter;
         var delay = TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * spread);
         return retryAfter is { } wait && wait > delay ? wait : delay;

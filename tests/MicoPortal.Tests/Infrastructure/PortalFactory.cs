@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace MicoPortal.Tests.Infrastructure;
+
+/// <summary>
+/// The real portal on Kestrel (a real port, so provider calls and callbacks cross real sockets),
+/// with its own data directory and no demo traffic. Settings override appsettings.
+/// </summary>
+public sealed class PortalFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public PortalFactory(string dataDirectory, IDictionary<string, string?>? settings = null)
+    {
+        DataDirectory = dataDirectory;
+        _settings = new Dictionary<string, string?>
+        {
+            ["DataDirectory"] = dataDirectory,
+            ["Demo:OrdersPerSecond"] = "0",
+            ["Sandbox:LatencyMs"] = "0",
+            ["Sandbox:LatencyJitterMs"] = "0",
+            // Quicker backoff so scenario tests finish in seconds; the shape is the production one.
+            ["Verification:Backoff:0"] = "00:00:00.500",
+            ["Verification:Backoff:1"] = "00:00:01",
+            ["Verification:Backoff:2"] = "00:00:02",
+            ["Verification:Backoff:3"] = "00:00:03",
+            ["Verification:Backoff:4"] = "00:00:05",
+            ["Verification:Backoff:5"] = "00:00:05",
+            ["Verification:Backoff:6"] = "00:00:05",
+            ["Verification:Backoff:7"] = "00:00:05",
+            ["Verification:SettlementCheckAfter"] = "00:00:00",
+            ["Verification:IdlePoll"] = "00:00:00.100",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The portal's base address once started.</summary>
+    public Uri RootUri => ClientOptions.BaseAddress;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public static string NewDataDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "micoportal-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
