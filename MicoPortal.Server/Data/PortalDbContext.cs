@@ -1,3 +1,4 @@
+using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Verification;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +14,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<OrderAttempt> OrderAttempts => Set<OrderAttempt>();
 
     public DbSet<ProcessedCallback> ProcessedCallbacks => Set<ProcessedCallback>();
+
+    public DbSet<MetricsMinute> MetricsMinutes => Set<MetricsMinute>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);

@@ -7,6 +7,7 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Demo;
 using MicoPortal.Server.Health;
 using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 // SANDBOX using MicoPortal.Server.Providers.Sandbox;
@@ -84,6 +85,14 @@ public static class PortalExtensions
         });
         services.AddHostedService<DemoTrafficGenerator>();
 
+        // Live dashboard: rollups for the numbers, SignalR for the push.
+        services.AddSingleton<MetricsRecorder>();
+        services.AddSingleton<MetricsQueries>();
+        services.AddHostedService<MetricsRollupWriter>();
+        services.AddSingleton<HubConnections>();
+        services.AddSignalR();
+        services.AddHostedService<OperationsBroadcaster>();
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
@@ -116,6 +125,8 @@ public static class PortalExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOrdersApi();
         app.MapCallbacksApi();
+        app.MapMetricsApi();
+        app.MapHub<OperationsHub>(OperationsHub.Route);
         // SANDBOX app.MapSandboxProvider();
         app.MapHangfireDashboard("/hangfire");
 

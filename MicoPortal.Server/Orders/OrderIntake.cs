@@ -1,4 +1,5 @@
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Orders;
@@ -21,7 +22,7 @@ public sealed record IntakeResult(string? ExternalId, IntakeOutcome Outcome, Ord
 /// Accepts paid orders from the shop: validation, idempotency by <c>externalId</c>, one insert
 /// transaction per call. New orders are due for dispatch at once.
 /// </summary>
-public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification, OrderChangeFeed feed)
+public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification, OrderChangeFeed feed, MetricsRecorder metrics)
 {
     public async Task<IntakeResult> AcceptAsync(CreateOrderRequest? request, string? shop, CancellationToken cancellationToken) =>
         (await AcceptManyAsync([request], shop, cancellationToken))[0];
@@ -84,6 +85,7 @@ public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, Ti
                 foreach (var (index, order) in created)
                 {
                     results[index] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, order);
+                    metrics.OrderReceived(order);
                 }
 
                 feed.Publish([.. created.Select(c => new OrderChange(c.Order.Id, c.Order.ExternalId, c.Order.Status, false, false, now))]);

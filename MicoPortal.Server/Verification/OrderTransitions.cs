@@ -1,4 +1,5 @@
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Realtime;
@@ -15,7 +16,7 @@ public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, 
 /// transaction and tells the change feed. Every writer of order state (sweeps, callbacks, admin
 /// actions) comes through here, so concurrency handling and notifications live in one place.
 /// </summary>
-public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider time, OrderChangeFeed feed, ILogger<OrderTransitions> logger)
+public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider time, OrderChangeFeed feed, MetricsRecorder metrics, ILogger<OrderTransitions> logger)
 {
     private const int MaxConflictRounds = 5;
 
@@ -78,6 +79,11 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                     }
                 }
             }
+        }
+
+        foreach (var (order, (transition, _)) in results)
+        {
+            metrics.StatusChanged(order, transition.From);
         }
 
         var changes = results

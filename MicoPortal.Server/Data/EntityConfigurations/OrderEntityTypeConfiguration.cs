@@ -34,6 +34,9 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         builder.HasIndex(o => o.ReceivedAt);
         builder.HasIndex(o => new { o.Status, o.ReceivedAt });
         builder.HasIndex(o => o.MicoUserId);
+        // Dashboard counts of flagged orders read these instead of the table.
+        builder.HasIndex(o => o.Stuck);
+        builder.HasIndex(o => o.Disputed);
 
         builder.HasMany(o => o.Attempts).WithOne().HasForeignKey(a => a.OrderId).OnDelete(DeleteBehavior.Cascade);
     }

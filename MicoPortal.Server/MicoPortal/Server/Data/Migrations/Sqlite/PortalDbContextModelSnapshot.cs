@@ -17,6 +17,45 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("MicoPortal.Server.Metrics.MetricsMinute", b =>
+                {
+                    b.Property<long>("Minute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LatencyBuckets")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Received")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reversed")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Minute", "Sku", "Region", "Instance");
+
+                    b.ToTable("MetricsMinutes", (string)null);
+                });
+
             modelBuilder.Entity("MicoPortal.Server.Orders.Order", b =>
                 {
                     b.Property<long>("Id")
@@ -154,6 +193,8 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Disputed");
+
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -163,6 +204,8 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .HasFilter("\"NextCheckAt\" IS NOT NULL");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Stuck");
 
                     b.HasIndex("Status", "ReceivedAt");
 

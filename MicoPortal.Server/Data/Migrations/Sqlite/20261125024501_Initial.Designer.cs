@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MicoPortal.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125023849_Initial")]
+    [Migration("20261125024501_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -19,6 +19,45 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
+
+            modelBuilder.Entity("MicoPortal.Server.Metrics.MetricsMinute", b =>
+                {
+                    b.Property<long>("Minute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LatencyBuckets")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Received")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reversed")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Minute", "Sku", "Region", "Instance");
+
+                    b.ToTable("MetricsMinutes", (string)null);
+                });
 
             modelBuilder.Entity("MicoPortal.Server.Orders.Order", b =>
                 {
@@ -157,6 +196,8 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Disputed");
+
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -166,6 +207,8 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .HasFilter("\"NextCheckAt\" IS NOT NULL");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Stuck");
 
                     b.HasIndex("Status", "ReceivedAt");
 

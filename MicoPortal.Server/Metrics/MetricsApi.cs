@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Shared.Metrics;
+using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MicoPortal.Server.Metrics;
+
+/// <summary>Operator metrics (CONTRACT.md section 3) and the Prometheus scrape endpoint.</summary>
+public static class MetricsApi
+{
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/metrics").WithTags("Metrics");
+        group.MapGet("/summary", GetSummary);
+        group.MapGet("/timeseries", GetTimeseries);
+        app.MapGet("/metrics", GetPrometheus).WithTags("Metrics");
+        return app;
+    }
+
+    public static async Task<Results<Ok<MetricsSummary>, ValidationProblem>> GetSummary(string? window, MetricsQueries metrics, CancellationToken cancellationToken) =>
+        MetricsQueries.TryParseWindow(window, out var span)
+            ? TypedResults.Ok(await metrics.SummaryAsync(span, cancellationToken))
+            : InvalidWindow();
+
+    public static async Task<Results<Ok<MetricsTimeseries>, ValidationProblem>> GetTimeseries(string? window, MetricsQueries metrics, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(window))
+        {
+            window = "60m";
+        }
+
+        return MetricsQueries.TryParseWindow(window, out var span)
+            ? TypedResults.Ok(await metrics.TimeseriesAsync(span, cancellationToken))
+            : InvalidWindow();
+    }
+
+    public static async Task<ContentHttpResult> GetPrometheus(MetricsQueries metrics, MetricsRecorder recorder, CancellationToken cancellationToken)
+    {
+        var s = await metrics.SummaryAsync(TimeSpan.FromMinutes(15), cancellationToken);
+        var text = new StringBuilder();
+        void Metric(string name, string type, string help, params (string Labels, double Value)[] samples)
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var (labels, value) in samples)
+            {
+                text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        Metric("micoportal_orders_received_total", "counter", "Orders accepted by this instance.", ("", recorder.TotalReceived));
+        Metric("micoportal_orders_completed_total", "counter", "Orders that reached a final status on this instance.",
+            ($"{{status=\"{OrderStatus.Delivered}\"}}", recorder.TotalDelivered),
+            ($"{{status=\"{OrderStatus.Failed}\"}}", recorder.TotalFailed),
+            ($"{{status=\"{OrderStatus.Reversed}\"}}", recorder.TotalReversed));
+        Metric("micoportal_orders_open", "gauge", "Orders not final, by kind.",
+            ("{state=\"pending\"}", s.Pending), ("{state=\"unknown\"}", s.Unknown));
+        Metric("micoportal_orders_stuck", "gauge", "Orders not final after the SLA.", ("", s.Stuck));
+        Metric("micoportal_orders_disputed", "gauge", "Orders whose sources disagree.", ("", s.Disputed));
+        Metric("micoportal_success_ratio", "gauge", "Delivered / (delivered + failed) over the last 15 minutes.", ("", s.SuccessRate));
+        Metric("micoportal_delivery_latency_ms", "gauge", "Received to delivered, last 15 minutes.",
+            ("{quantile=\"0.5\"}", s.LatencyMs.P50), ("{quantile=\"0.95\"}", s.LatencyMs.P95), ("{quantile=\"0.99\"}", s.LatencyMs.P99));
+        return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);
+    }
+
+    private static ValidationProblem InvalidWindow() =>
+        Problems.Validation(new Dictionary<string, string[]> { ["window"] = ["A duration such as 15m, 1h or 90s, at most 24h."] });
+}

@@ -1,0 +1,71 @@
+using MicoPortal.Server.Metrics;
+using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.SignalR;
+
+namespace MicoPortal.Server.Realtime;
+
+/// <summary>
+/// Pushes committed order changes to dashboards at most every 250 ms (one message per client per
+/// flush, so at most 4 a second), newest state per order, and the metrics summary every second.
+/// </summary>
+public sealed class OperationsBroadcaster(
+    OrderChangeFeed feed,
+    IHubContext<OperationsHub> hub,
+    HubConnections connections,
+    MetricsQueries metrics,
+    TimeProvider time,
+    ILogger<OperationsBroadcaster> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(250);
+    public const int MaxChangesPerMessage = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = feed.Subscribe();
+        using var timer = new PeriodicTimer(FlushEvery, time);
+        var pending = new Dictionary<long, OrderChange>();
+        var lastMetrics = DateTimeOffset.MinValue;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                while (subscription.Reader.TryRead(out var change))
+                {
+                    pending[change.Id] = change;
+                }
+
+                if (connections.Count == 0)
+                {
+                    pending.Clear();
+                    continue;
+                }
+
+                try
+                {
+                    if (pending.Count > 0)
+                    {
+                        // Under a burst, send the newest changes; the grid reloads its page anyway.
+                        var batch = pending.Values.OrderByDescending(c => c.ChangedAt).Take(MaxChangesPerMessage).ToArray();
+                        pending.Clear();
+                        await hub.Clients.All.SendAsync(OperationsHub.OrdersChanged, batch, stoppingToken);
+                    }
+
+                    var now = time.GetUtcNow();
+                    if (now - lastMetrics >= TimeSpan.FromSeconds(1))
+                    {
+                        lastMetrics = now;
+                        var summary = await metrics.SummaryAsync(TimeSpan.FromMinutes(15), stoppingToken);
+                        await hub.Clients.All.SendAsync(OperationsHub.MetricsUpdated, summary, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Dashboard push failed; the next flush tries again");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
