@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MicoPortal.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261125024501_Initial")]
+    [Migration("20261125024639_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

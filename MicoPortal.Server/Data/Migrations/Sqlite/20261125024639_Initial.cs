@@ -1,0 +1,185 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MicoPortal.Server.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "MetricsMinutes",
+                columns: table => new
+                {
+                    Minute = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Region = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Instance = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Received = table.Column<long>(type: "INTEGER", nullable: false),
+                    Delivered = table.Column<long>(type: "INTEGER", nullable: false),
+                    Failed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reversed = table.Column<long>(type: "INTEGER", nullable: false),
+                    LatencyBuckets = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MetricsMinutes", x => new { x.Minute, x.Sku, x.Region, x.Instance });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Orders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    MicoUserId = table.Column<string>(type: "TEXT", maxLength: 12, nullable: false),
+                    Region = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Sku = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Coins = table.Column<int>(type: "INTEGER", nullable: false),
+                    Amount = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: false),
+                    Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    Shop = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Stuck = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Disputed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DisputeReason = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    AttemptNo = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreateIssuedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ProviderRef = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ProviderStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ProviderVersion = table.Column<long>(type: "INTEGER", nullable: false),
+                    CallbackVersion = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReasonCode = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ReasonMessage = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ProofSerial = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    DeliveredQuantity = table.Column<int>(type: "INTEGER", nullable: true),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ApiConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CallbackConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LedgerConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    SubmittedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LatencyMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    NextCheckAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    CheckCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Orders", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ProcessedCallbacks",
+                columns: table => new
+                {
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProcessedCallbacks", x => x.EventId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OrderAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrderId = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveryAttemptNo = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    HttpStatus = table.Column<int>(type: "INTEGER", nullable: true),
+                    ProviderStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    LatencyMs = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OrderAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OrderAttempts_Orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "Orders",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OrderAttempts_OrderId_Id",
+                table: "OrderAttempts",
+                columns: new[] { "OrderId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_Disputed",
+                table: "Orders",
+                column: "Disputed");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_ExternalId",
+                table: "Orders",
+                column: "ExternalId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_MicoUserId",
+                table: "Orders",
+                column: "MicoUserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_NextCheckAt",
+                table: "Orders",
+                column: "NextCheckAt",
+                filter: "\"NextCheckAt\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_ReceivedAt",
+                table: "Orders",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_Status_ReceivedAt",
+                table: "Orders",
+                columns: new[] { "Status", "ReceivedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_Stuck",
+                table: "Orders",
+                column: "Stuck");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProcessedCallbacks_ReceivedAt",
+                table: "ProcessedCallbacks",
+                column: "ReceivedAt");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "MetricsMinutes");
+
+            migrationBuilder.DropTable(
+                name: "OrderAttempts");
+
+            migrationBuilder.DropTable(
+                name: "ProcessedCallbacks");
+
+            migrationBuilder.DropTable(
+                name: "Orders");
+        }
+    }
+}
