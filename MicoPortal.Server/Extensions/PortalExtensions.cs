@@ -97,7 +97,10 @@ public static class PortalExtensions
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
 
-        services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
+        services.AddPortalAuth();
+        services.AddRazorComponents()
+            .AddInteractiveWebAssemblyComponents()
+            .AddAuthenticationStateSerialization(o => o.SerializeAllClaims = true);
         return builder;
     }
 
@@ -119,6 +122,8 @@ public static class PortalExtensions
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"), api => api.UseStatusCodePages());
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/sandbox"),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -126,9 +131,11 @@ public static class PortalExtensions
         app.MapOrdersApi();
         app.MapCallbacksApi();
         app.MapMetricsApi();
-        app.MapHub<OperationsHub>(OperationsHub.Route);
+        app.MapAuthApi();
+        app.MapLogoutPage();
+        app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
         // SANDBOX app.MapSandboxProvider();
-        app.MapHangfireDashboard("/hangfire");
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new HangfireAdminFilter()], DisplayStorageConnectionString = false });
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>()

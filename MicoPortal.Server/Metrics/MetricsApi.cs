@@ -12,7 +12,7 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/metrics").WithTags("Metrics");
+        var group = app.MapGroup("/api/v1/metrics").WithTags("Metrics").RequireAuthorization(Auth.Policies.Operator);
         group.MapGet("/summary", GetSummary);
         group.MapGet("/timeseries", GetTimeseries);
         app.MapGet("/metrics", GetPrometheus).WithTags("Metrics");

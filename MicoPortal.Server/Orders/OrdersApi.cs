@@ -25,7 +25,7 @@ public static class OrdersApi
         shop.MapGet("/orders/export", ExportOrders);
         shop.MapPost("/accounts/lookup", LookupAccount);
 
-        var actions = app.MapGroup("/api/v1/orders").WithTags("Order actions");
+        var actions = app.MapGroup("/api/v1/orders").WithTags("Order actions").RequireAuthorization(Policies.Admin);
         actions.MapPost("/{id:long}/reverify", Reverify);
         actions.MapPost("/{id:long}/retry-delivery", RetryDelivery);
         actions.MapPost("/reverify", ReverifyMany);

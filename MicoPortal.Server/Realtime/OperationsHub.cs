@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace MicoPortal.Server.Realtime;
@@ -6,6 +7,7 @@ namespace MicoPortal.Server.Realtime;
 /// Live status for dashboards at <c>/hubs/operations</c>. Server to client only:
 /// <c>OrdersChanged(OrderChange[])</c>, batched, and <c>MetricsUpdated(MetricsSummary)</c> about once a second.
 /// </summary>
+[Authorize(Policy = Auth.Policies.Operator)]
 public sealed class OperationsHub(HubConnections connections) : Hub
 {
     public const string Route = "/hubs/operations";
