@@ -90,7 +90,8 @@ public static class PortalExtensions
         services.AddSingleton<MetricsQueries>();
         services.AddHostedService<MetricsRollupWriter>();
         services.AddSingleton<HubConnections>();
-        services.AddSignalR();
+        // Enum names on the hub, as on the REST API ("Delivered", not 3).
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddHostedService<OperationsBroadcaster>();
 
         services.AddHealthChecks()
@@ -119,9 +120,8 @@ public static class PortalExtensions
 
         app.UseExceptionHandler();
         // API paths answer problem details; pages fall back to the not-found page.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/sandbox"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => IsMachinePath(c.Request.Path), api => api.UseStatusCodePages());
+        app.UseWhen(c => !IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -145,6 +145,11 @@ public static class PortalExtensions
         SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
         return app;
     }
+
+    /// <summary>Paths called by programs, which get status codes and problem details rather than pages.</summary>
+    private static bool IsMachinePath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/sandbox")
+        || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/hangfire");
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -18,6 +19,20 @@ public static class PortalClient
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");
         return client;
+    }
+
+    public const string Admin = "admin@micoportal.local";
+    public const string Operations = "ops@micoportal.local";
+    public const string Password = "Dev-Passw0rd!";
+
+    /// <summary>A client signed in as a development user, with its cookies (for hub connections too).</summary>
+    public static async Task<(HttpClient Client, CookieContainer Cookies)> SignInAsync(this PortalFactory factory, string email)
+    {
+        var cookies = new CookieContainer();
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = factory.RootUri };
+        var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password });
+        response.EnsureSuccessStatusCode();
+        return (client, cookies);
     }
 
     public static CreateOrderRequest NewOrder(string? externalId = null, string micoUserId = "12345610", int coins = 500) =>

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MicoPortal.Tests.Infrastructure;
 
@@ -42,8 +45,16 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
-    /// <summary>The portal's base address once started.</summary>
-    public Uri RootUri => ClientOptions.BaseAddress;
+    /// <summary>The portal's real address once started (Kestrel on a free port).</summary>
+    public Uri RootUri
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("[::]", "localhost").Replace("127.0.0.1", "localhost"));
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using MicoPortal.Shared.Metrics;
+using MicoPortal.Shared.Orders;
+using MicoPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicoPortal.Tests.Api;
+
+public class DashboardPushTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+{
+    private async Task<HubConnection> ConnectAsync(CookieContainer cookies)
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(fixture.Factory.RootUri, "/hubs/operations"), o => o.Cookies = cookies)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
+            .Build();
+        await hub.StartAsync();
+        return hub;
+    }
+
+    [Fact]
+    public async Task A_new_order_reaches_a_connected_dashboard_within_a_second()
+    {
+        var (_, cookies) = await fixture.Factory.SignInAsync(PortalClient.Operations);
+        await using var hub = await ConnectAsync(cookies);
+        var seen = new ConcurrentDictionary<long, long>();
+        var clock = Stopwatch.StartNew();
+        hub.On<OrderChange[]>("OrdersChanged", changes =>
+        {
+            foreach (var change in changes)
+            {
+                seen.TryAdd(change.Id, clock.ElapsedMilliseconds);
+            }
+        });
+
+        var sentAt = clock.ElapsedMilliseconds;
+        var order = await (await fixture.Factory.ShopClient().PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder())).ReadAsync<OrderDto>();
+
+        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(seen.ContainsKey(order.Id)), TimeSpan.FromSeconds(5)));
+        Assert.True(seen[order.Id] - sentAt < 1000, $"arrived after {seen[order.Id] - sentAt} ms");
+    }
+
+    [Fact]
+    public async Task Metrics_are_pushed_about_every_second()
+    {
+        var (_, cookies) = await fixture.Factory.SignInAsync(PortalClient.Operations);
+        await using var hub = await ConnectAsync(cookies);
+        var received = new ConcurrentQueue<MetricsSummary>();
+        hub.On<MetricsSummary>("MetricsUpdated", received.Enqueue);
+
+        await Task.Delay(3500);
+
+        Assert.InRange(received.Count, 2, 5);
+        Assert.Equal("15m", received.Last().Window);
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_anonymous_connections()
+    {
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(fixture.Factory.RootUri, "/hubs/operations")).Build();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Summary_counts_received_orders_and_rejects_a_bad_window()
+    {
+        var (client, _) = await fixture.Factory.SignInAsync(PortalClient.Operations);
+        await fixture.Factory.ShopClient().PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder());
+
+        MetricsTimeseries? timeseries = null;
+        var flushed = await PortalClient.EventuallyAsync(async () =>
+        {
+            timeseries = await client.GetFromJsonAsync<MetricsTimeseries>("/api/v1/metrics/timeseries?window=60m", PortalClient.Json);
+            return timeseries!.Points.Sum(p => p.Received) >= 1;
+        }, TimeSpan.FromSeconds(5));
+        var bad = await client.GetAsync("/api/v1/metrics/summary?window=forever");
+        var anonymous = await fixture.Factory.CreateClient().GetAsync("/api/v1/metrics/summary");
+
+        Assert.True(flushed, "the received order should show in the per-minute rollups");
+        Assert.InRange(timeseries!.Points.Count, 60, 62);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+}
