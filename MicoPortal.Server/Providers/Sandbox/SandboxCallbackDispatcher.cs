@@ -22,6 +22,7 @@ internal sealed class SandboxCallbackDispatcher(
 
     // Real time on purpose: the poll cadence is machinery, the orders' own clock is the TimeProvider.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    private const int PruneEveryTicks = 300; // about once a minute
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
     private readonly SemaphoreSlim _concurrency = new(16);
@@ -35,6 +36,7 @@ internal sealed class SandboxCallbackDispatcher(
         }
 
         using var timer = new PeriodicTimer(PollInterval);
+        var tick = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -44,6 +46,11 @@ internal sealed class SandboxCallbackDispatcher(
                     foreach (var (order, version) in ledger.TakeDueCallbacks())
                     {
                         Track(SendOrderUpdateAsync(order, version, stoppingToken));
+                    }
+
+                    if (++tick % PruneEveryTicks == 0)
+                    {
+                        ledger.Prune(time.GetUtcNow() - TimeSpan.FromMinutes(options.CurrentValue.RetentionMinutes));
                     }
                 }
                 catch (Exception ex)

@@ -260,6 +260,30 @@ public sealed class SandboxLedger(TimeProvider time)
         return due;
     }
 
+    /// <summary>Forgets orders first seen before <paramref name="cutoff"/> that owe no callback.</summary>
+    internal int Prune(DateTimeOffset cutoff)
+    {
+        var removed = 0;
+        foreach (var (clientRef, entry) in _entries)
+        {
+            if (entry.FirstSeenAt >= cutoff)
+            {
+                continue;
+            }
+
+            // Under the entry's lock, so a commit cannot slip in between the check and the removal.
+            lock (entry)
+            {
+                if (!_unsettled.ContainsKey(clientRef) && _entries.TryRemove(clientRef, out _))
+                {
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
     internal void RecordCallbackDelivered(string clientRef)
     {
         if (_entries.TryGetValue(clientRef, out var entry))

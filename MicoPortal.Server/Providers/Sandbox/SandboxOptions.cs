@@ -25,6 +25,12 @@ public sealed class SandboxOptions
     /// <summary>How a "dropped" response behaves: abort the connection or hang until the caller gives up.</summary>
     public SandboxDropMode DropMode { get; set; } = SandboxDropMode.Abort;
 
+    /// <summary>
+    /// How long the sandbox remembers an order (default one day): memory stays bounded when the
+    /// demo load runs for days. Only orders whose callbacks are all sent are forgotten.
+    /// </summary>
+    public int RetentionMinutes { get; set; } = 1440;
+
     public SandboxFaults Faults { get; set; } = new();
 }
 
@@ -130,6 +136,11 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         if (options.LatencyMs < 0 || options.LatencyJitterMs < 0)
         {
             errors.Add("Sandbox:LatencyMs and Sandbox:LatencyJitterMs must not be negative.");
+        }
+
+        if (options.RetentionMinutes < 1)
+        {
+            errors.Add("Sandbox:RetentionMinutes must be at least 1.");
         }
 
         errors.AddRange(options.Faults.Validate());

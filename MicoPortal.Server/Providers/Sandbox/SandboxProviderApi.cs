@@ -324,9 +324,12 @@ internal static partial class SandboxProviderApi
     {
         if (mode == SandboxDropMode.Hang)
         {
+            // Also end on shutdown, or a hung call would hold the host up for its whole shutdown timeout.
+            var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            using var hang = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                await Task.Delay(Timeout.Infinite, hang.Token);
             }
             catch (OperationCanceledException)
             {
