@@ -10,7 +10,7 @@ using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
-// SANDBOX using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Verification;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -70,7 +70,7 @@ public static class PortalExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 MaxConnectionsPerServer = 256,
             });
-        // SANDBOX services.AddSandboxProvider(configuration);
+        services.AddSandboxProvider(configuration);
 
         // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses nothing.
         services.AddHangfire(c => c
@@ -134,7 +134,7 @@ public static class PortalExtensions
         app.MapAuthApi();
         app.MapLogoutPage();
         app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
-        // SANDBOX app.MapSandboxProvider();
+        app.MapSandboxProvider();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new HangfireAdminFilter()], DisplayStorageConnectionString = false });
 
         app.MapStaticAssets();

@@ -1,0 +1,321 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace MicoPortal.Server.Providers.Sandbox;
+
+/// <summary>One row of the sandbox's transaction log (the CSV header of CONTRACT.md section 7).</summary>
+public sealed record SandboxLedgerRow(
+    string ClientRef,
+    string ProviderRef,
+    string Status,
+    string? Serial,
+    int Quantity,
+    string Amount,
+    string Currency,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>What the sandbox saw of the create calls for one clientRef.</summary>
+/// <param name="Received">Every create call that named the clientRef with a valid body, whatever its answer.</param>
+/// <param name="Committed">Create calls that stored a new order (0 or 1).</param>
+/// <param name="Replayed">Create calls answered 200 for an order that already existed.</param>
+public sealed record SandboxCreateCounts(int Received, int Committed, int Replayed);
+
+/// <summary>
+/// The sandbox provider's memory and the ground truth for tests and reconciliation: every clientRef
+/// it was ever asked to create, the order it stored (if any), and per-ref scenario bookkeeping.
+/// Thread-safe: the dictionary is concurrent and each entry is mutated under its own lock.
+/// </summary>
+public sealed class SandboxLedger(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    // Orders that still owe a callback; keeps the dispatcher from scanning settled orders forever.
+    private readonly ConcurrentDictionary<string, Entry> _unsettled = new(StringComparer.Ordinal);
+
+    /// <summary>Create calls received and committed for <paramref name="clientRef"/>.</summary>
+    public SandboxCreateCounts GetCreateCounts(string clientRef)
+    {
+        if (!_entries.TryGetValue(clientRef, out var entry))
+        {
+            return new SandboxCreateCounts(0, 0, 0);
+        }
+
+        lock (entry)
+        {
+            return new SandboxCreateCounts(entry.CreatesReceived, entry.CreatesCommitted, entry.CreatesReplayed);
+        }
+    }
+
+    public int CreatesReceived(string clientRef) => GetCreateCounts(clientRef).Received;
+
+    public int CreatesCommitted(string clientRef) => GetCreateCounts(clientRef).Committed;
+
+    /// <summary>Callbacks for this clientRef that the receiver answered with a 2xx.</summary>
+    public int CallbacksDelivered(string clientRef) =>
+        _entries.TryGetValue(clientRef, out var entry) ? Volatile.Read(ref entry.CallbacksDelivered) : 0;
+
+    /// <summary>The stored order, or null when the provider never accepted this clientRef.</summary>
+    public SandboxOrder? GetOrder(string clientRef) =>
+        _entries.TryGetValue(clientRef, out var entry) ? entry.Order : null;
+
+    /// <summary>The provider's truth about the order right now, or null when it does not exist.</summary>
+    public ProviderOrder? GetTruth(string clientRef) => GetOrder(clientRef)?.SnapshotAt(time.GetUtcNow());
+
+    /// <summary>The transaction log: every order whose current state was last updated in [from, to].</summary>
+    public IReadOnlyList<SandboxLedgerRow> Export(DateTimeOffset from, DateTimeOffset to)
+    {
+        var now = time.GetUtcNow();
+        var rows = new List<SandboxLedgerRow>();
+        foreach (var entry in _entries.Values)
+        {
+            if (entry.Order is not { } order)
+            {
+                continue;
+            }
+
+            var truth = order.SnapshotAt(now);
+            if (truth.UpdatedAt < from || truth.UpdatedAt > to)
+            {
+                continue;
+            }
+
+            rows.Add(new SandboxLedgerRow(
+                truth.ClientRef,
+                truth.ProviderRef,
+                truth.Status,
+                truth.Proof?.Serial,
+                order.Request.Quantity,
+                // The sandbox charges exactly the maximum price the portal allowed.
+                order.Request.MaxPrice.Amount,
+                order.Request.MaxPrice.Currency,
+                truth.UpdatedAt));
+        }
+
+        rows.Sort((a, b) => a.UpdatedAt.CompareTo(b.UpdatedAt));
+        return rows;
+    }
+
+    /// <summary><see cref="Export"/> as the CSV the reconciliation upload takes.</summary>
+    public string ExportCsv(DateTimeOffset from, DateTimeOffset to)
+    {
+        var csv = new StringBuilder("clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt\n");
+        foreach (var row in Export(from, to))
+        {
+            csv.Append(Field(row.ClientRef)).Append(',')
+                .Append(Field(row.ProviderRef)).Append(',')
+                .Append(row.Status).Append(',')
+                .Append(Field(row.Serial ?? string.Empty)).Append(',')
+                .Append(row.Quantity.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Field(row.Amount)).Append(',')
+                .Append(Field(row.Currency)).Append(',')
+                .Append(row.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+                .Append('\n');
+        }
+
+        return csv.ToString();
+
+        static string Field(string value) =>
+            value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    // ---- used by the endpoints and the callback dispatcher ----
+
+    /// <summary>Records a create call; the first one fixes the scenario and the order's first-seen time.</summary>
+    internal Entry TrackCreate(ProviderCreateOrderRequest request, DateTimeOffset now)
+    {
+        var entry = _entries.GetOrAdd(
+            request.ClientRef,
+            static (_, state) => new Entry(SandboxScenarios.Resolve(state.UserId), state.Now),
+            (UserId: request.Account.UserId, Now: now));
+        lock (entry)
+        {
+            entry.CreatesReceived++;
+        }
+
+        return entry;
+    }
+
+    internal Entry? Find(string clientRef) => _entries.TryGetValue(clientRef, out var entry) ? entry : null;
+
+    /// <summary>Scenario 96: counts this call if the ref is still within its first rate-limited calls.</summary>
+    internal static bool TryConsumeRateLimit(Entry entry)
+    {
+        lock (entry)
+        {
+            if (entry.Scenario != SandboxScenario.RateLimited || entry.RateLimitedCalls >= SandboxScenarios.RateLimitedCalls)
+            {
+                return false;
+            }
+
+            entry.RateLimitedCalls++;
+            return true;
+        }
+    }
+
+    /// <summary>Scenario 97: time left in the maintenance window, counted from the first create call.</summary>
+    internal static TimeSpan? MaintenanceLeft(Entry entry, DateTimeOffset now)
+    {
+        if (entry.Scenario != SandboxScenario.Maintenance)
+        {
+            return null;
+        }
+
+        var left = entry.FirstSeenAt + SandboxScenarios.MaintenanceWindow - now;
+        return left > TimeSpan.Zero ? left : null;
+    }
+
+    /// <summary>Scenario 94: only the first create times out, so a resubmission after REF_NOT_FOUND works.</summary>
+    internal static bool TryConsumeDropBeforeCommit(Entry entry)
+    {
+        lock (entry)
+        {
+            if (entry.Scenario != SandboxScenario.DropBeforeCommit || entry.DroppedBeforeCommit || entry.Order is not null)
+            {
+                return false;
+            }
+
+            entry.DroppedBeforeCommit = true;
+            return true;
+        }
+    }
+
+    /// <summary>Scenario 99: the first answer about a stored order is garbled, once.</summary>
+    internal static bool TryConsumeMalformed(Entry entry)
+    {
+        lock (entry)
+        {
+            if (entry.Scenario != SandboxScenario.MalformedFirst || entry.Order is null || entry.MalformedServed)
+            {
+                return false;
+            }
+
+            entry.MalformedServed = true;
+            return true;
+        }
+    }
+
+    /// <summary>Stores a new order, or says whether the existing one has the same body.</summary>
+    internal CommitResult Commit(Entry entry, ProviderCreateOrderRequest request, DateTimeOffset now)
+    {
+        lock (entry)
+        {
+            if (entry.Order is { } existing)
+            {
+                if (!existing.SameBody(request))
+                {
+                    return new CommitResult(CommitOutcome.Conflict, existing);
+                }
+
+                entry.CreatesReplayed++;
+                return new CommitResult(CommitOutcome.Existing, existing);
+            }
+
+            // The scenario comes from this body: a 94 resubmission gets the default timeline.
+            var scenario = SandboxScenarios.Resolve(request.Account.UserId);
+            if (scenario == SandboxScenario.DropBeforeCommit)
+            {
+                scenario = SandboxScenario.Default;
+            }
+
+            var order = new SandboxOrder(request, scenario, now);
+            entry.Order = order;
+            entry.CreatesCommitted++;
+            if (!string.IsNullOrEmpty(request.CallbackUrl))
+            {
+                _unsettled[request.ClientRef] = entry;
+            }
+
+            return new CommitResult(CommitOutcome.Created, order);
+        }
+    }
+
+    /// <summary>
+    /// Orders whose status moved past the last version a callback was planned for. Marks them as
+    /// planned, so each change is handed out once. The initial PENDING never makes a callback.
+    /// </summary>
+    internal List<(SandboxOrder Order, int Version)> TakeDueCallbacks()
+    {
+        var now = time.GetUtcNow();
+        var due = new List<(SandboxOrder, int)>();
+        foreach (var (clientRef, entry) in _unsettled)
+        {
+            lock (entry)
+            {
+                var order = entry.Order!;
+                var version = order.VersionAt(now);
+                if (version > order.LastNotifiedVersion && order.Snapshot(version).Status != ProviderStatuses.Pending)
+                {
+                    order.LastNotifiedVersion = version;
+                    due.Add((order, version));
+                }
+
+                if (order.LastNotifiedVersion >= order.FinalVersion)
+                {
+                    _unsettled.TryRemove(clientRef, out _);
+                }
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>Forgets orders first seen before <paramref name="cutoff"/> that owe no callback.</summary>
+    internal int Prune(DateTimeOffset cutoff)
+    {
+        var removed = 0;
+        foreach (var (clientRef, entry) in _entries)
+        {
+            if (entry.FirstSeenAt >= cutoff)
+            {
+                continue;
+            }
+
+            // Under the entry's lock, so a commit cannot slip in between the check and the removal.
+            lock (entry)
+            {
+                if (!_unsettled.ContainsKey(clientRef) && _entries.TryRemove(clientRef, out _))
+                {
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    internal void RecordCallbackDelivered(string clientRef)
+    {
+        if (_entries.TryGetValue(clientRef, out var entry))
+        {
+            Interlocked.Increment(ref entry.CallbacksDelivered);
+        }
+    }
+
+    internal enum CommitOutcome
+    {
+        Created,
+        Existing,
+        Conflict,
+    }
+
+    internal readonly record struct CommitResult(CommitOutcome Outcome, SandboxOrder Order);
+
+    /// <summary>Everything known about one clientRef; fields are guarded by locking the entry.</summary>
+    internal sealed class Entry(SandboxScenario scenario, DateTimeOffset firstSeenAt)
+    {
+        public SandboxScenario Scenario { get; } = scenario;
+
+        public DateTimeOffset FirstSeenAt { get; } = firstSeenAt;
+
+        public volatile SandboxOrder? Order;
+
+        public int CreatesReceived;
+        public int CreatesCommitted;
+        public int CreatesReplayed;
+        public int RateLimitedCalls;
+        public int CallbacksDelivered;
+        public bool DroppedBeforeCommit;
+        public bool MalformedServed;
+    }
+}
