@@ -73,11 +73,14 @@ public static class PortalExtensions
         services.AddSandboxProvider(configuration);
 
         // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses nothing.
-        services.AddHangfire(c => c
+        // Storage and activator are this host's own instances, not Hangfire's process-wide statics, so
+        // several hosts in one process (tests) never share or dispose each other's.
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(30) }));
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(30) }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(o =>
         {
             o.WorkerCount = 8;

@@ -18,7 +18,7 @@ public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, 
 /// </summary>
 public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider time, OrderChangeFeed feed, MetricsRecorder metrics, ILogger<OrderTransitions> logger)
 {
-    private const int MaxConflictRounds = 5;
+    private const int MaxConflictRounds = 10;
 
     /// <summary>
     /// Applies and saves. With <paramref name="lease"/>, the orders were claimed by a sweep: the
@@ -43,41 +43,11 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                 await db.SaveChangesAsync(cancellationToken);
                 break;
             }
-            catch (DbUpdateConcurrencyException ex) when (round < MaxConflictRounds)
+            catch (DbUpdateConcurrencyException) when (round < MaxConflictRounds)
             {
-                // Someone else wrote these orders (a callback, an admin): reload and apply our events again.
-                foreach (var entry in ex.Entries)
-                {
-                    if (entry.Entity is not Order order)
-                    {
-                        throw;
-                    }
-
-                    await entry.ReloadAsync(cancellationToken);
-                    if (results.Remove(order, out var previous))
-                    {
-                        foreach (var attempt in previous.Attempts)
-                        {
-                            db.Entry(attempt).State = EntityState.Detached;
-                        }
-                    }
-
-                    if (entry.State == EntityState.Detached || (lease is not null && order.LeaseUntil != lease))
-                    {
-                        logger.LogInformation("Order {OrderId} changed hands while being processed; its result is dropped", order.Id);
-                        if (entry.State != EntityState.Detached)
-                        {
-                            entry.State = EntityState.Unchanged;
-                        }
-
-                        continue;
-                    }
-
-                    foreach (var item in work.Where(w => ReferenceEquals(w.Order, order)))
-                    {
-                        ApplyOne(db, item, now, lease, results);
-                    }
-                }
+                // Someone else wrote some of these orders meanwhile (a callback, an admin, the stuck
+                // sweep). Find every one that changed in one query, reload it and apply our events again.
+                await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
             }
         }
 
@@ -92,6 +62,49 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
             .ToList();
         feed.Publish(changes);
         return results.Select(r => (r.Key, r.Value.Transition)).ToList();
+    }
+
+    private async Task ReapplyChangedAsync(PortalDbContext db, IReadOnlyList<OrderWork> work,
+        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, DateTimeOffset? lease, CancellationToken cancellationToken)
+    {
+        var tracked = work.Select(w => w.Order).Distinct().ToList();
+        var ids = tracked.Select(o => o.Id).ToList();
+        var current = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Version }).ToDictionaryAsync(o => o.Id, o => o.Version, cancellationToken);
+        foreach (var order in tracked)
+        {
+            var entry = db.Entry(order);
+            var loaded = (Guid)entry.OriginalValues[nameof(Order.Version)]!;
+            if (current.TryGetValue(order.Id, out var version) && version == loaded)
+            {
+                continue;
+            }
+
+            if (results.Remove(order, out var previous))
+            {
+                foreach (var attempt in previous.Attempts)
+                {
+                    db.Entry(attempt).State = EntityState.Detached;
+                }
+            }
+
+            await entry.ReloadAsync(cancellationToken);
+            if (entry.State == EntityState.Detached || (lease is not null && order.LeaseUntil != lease))
+            {
+                // Deleted, or its lease expired and another sweep took it over: that sweep owns it now.
+                logger.LogInformation("Order {OrderId} changed hands while being processed; this result is dropped", order.Id);
+                if (entry.State != EntityState.Detached)
+                {
+                    entry.State = EntityState.Unchanged;
+                }
+
+                continue;
+            }
+
+            foreach (var item in work.Where(w => ReferenceEquals(w.Order, order)))
+            {
+                ApplyOne(db, item, now, lease, results);
+            }
+        }
     }
 
     private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, DateTimeOffset? lease,

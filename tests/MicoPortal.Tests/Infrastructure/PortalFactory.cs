@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace MicoPortal.Tests.Infrastructure;
 
@@ -14,8 +16,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public PortalFactory(string dataDirectory, IDictionary<string, string?>? settings = null)
+    private readonly ITestOutputHelper? _output;
+
+    public PortalFactory(string dataDirectory, IDictionary<string, string?>? settings = null, ITestOutputHelper? output = null)
     {
+        _output = output;
         DataDirectory = dataDirectory;
         _settings = new Dictionary<string, string?>
         {
@@ -59,6 +64,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        if (_output is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output)));
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
