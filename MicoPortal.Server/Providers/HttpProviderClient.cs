@@ -113,7 +113,14 @@ public sealed class HttpProviderClient(
         catch (HttpRequestException ex)
         {
             logger.LogDebug(ex, "Provider call {Path} failed", path);
-            return (ex.StatusCode is { } code ? (int)code : null, [], null, Elapsed(started), $"connection failed: {ex.HttpRequestError}");
+            return (ex.StatusCode is { } code ? (int)code : null, [], null, Elapsed(started), ex.HttpRequestError switch
+            {
+                HttpRequestError.ResponseEnded or HttpRequestError.Unknown => "connection dropped before the answer arrived",
+                HttpRequestError.ConnectionError => "could not connect to the provider",
+                HttpRequestError.NameResolutionError => "the provider's host name does not resolve",
+                HttpRequestError.SecureConnectionError => "TLS handshake with the provider failed",
+                var other => $"connection failed: {other}",
+            });
         }
         catch (IOException ex)
         {

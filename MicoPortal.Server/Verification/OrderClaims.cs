@@ -26,7 +26,8 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> filter, int size, bool markCreateIssued, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var lease = now + options.Value.Lease;
+        // Whole milliseconds, as stored, so the lease read back compares equal to the one we hold.
+        var lease = DateTimeOffset.FromUnixTimeMilliseconds((now + options.Value.Lease).ToUnixTimeMilliseconds());
         var ids = await db.Orders
             .Where(o => o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
             .Where(filter)
