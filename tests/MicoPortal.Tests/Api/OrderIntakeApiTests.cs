@@ -157,4 +157,18 @@ public class OrderIntakeApiTests(PortalFixture fixture) : IClassFixture<PortalFi
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(ErrorCodes.OrderNotFound, (await response.ReadAsync<JsonElement>()).GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task Account_lookup_asks_the_provider()
+    {
+        var valid = await _shop.PostAsJsonAsync("/api/v1/accounts/lookup", new AccountLookupRequest("12345678", "GLOBAL"));
+        var otherRegion = await _shop.PostAsJsonAsync("/api/v1/accounts/lookup", new AccountLookupRequest("12345600", "GLOBAL"));
+        var invalid = await _shop.PostAsJsonAsync("/api/v1/accounts/lookup", new AccountLookupRequest("12ab", "MARS"));
+
+        var found = await valid.ReadAsync<AccountLookupResponse>();
+        Assert.True(found.Valid);
+        Assert.False(string.IsNullOrEmpty(found.Nickname));
+        Assert.Equal("MENA", (await otherRegion.ReadAsync<AccountLookupResponse>()).Region);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
 }
