@@ -1,0 +1,16 @@
+using MicoPortal.Benchmarks;
+
+// Named scenarios; each prints one JSON line of figures (see BENCHMARKS.md).
+var scenario = args.FirstOrDefault() ?? "help";
+var options = BenchmarkOptions.Parse(args.Skip(1));
+return scenario switch
+{
+    "dashboard" => await DashboardBenchmark.RunAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/MicoPortal.Benchmarks -- dashboard [--orders 1000000] [--requests 200]");
+    return 2;
+}
