@@ -75,4 +75,18 @@ public class OrdersPageTests : PortalTestContext
         var href = cut.Find("a.export-csv").GetAttribute("href");
         Assert.StartsWith("api/v1/orders/export", href);
     }
+
+    [Fact]
+    public void Turning_on_stuck_only_reloads_with_the_filter_and_exports_the_same_filter()
+    {
+        var cut = RenderInHost<Orders>();
+        cut.WaitForAssertion(() => Assert.Single(Api.OrderQueries));
+
+        cut.Find(".stuck-filter input").Change(true);
+
+        cut.WaitForAssertion(() => Assert.Equal(2, Api.OrderQueries.Count));
+        Assert.True(Api.OrderQueries[^1].Stuck);
+        Assert.Null(Api.OrderQueries[0].Stuck);
+        Assert.Contains("stuck=true", cut.Find("a.export-csv").GetAttribute("href"));
+    }
 }
