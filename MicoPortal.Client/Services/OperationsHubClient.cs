@@ -68,8 +68,9 @@ public sealed class OperationsHubClient : IOperationsHubClient, IAsyncDisposable
         {
             return Task.CompletedTask;
         }
-        // The first attempt runs inline so callers see Connected quickly; retries continue in the background.
-        return RunUntilConnectedAsync(_stopping.Token);
+        // Runs in the background: a page's OnAfterRenderAsync must not wait through the backoff.
+        _ = RunUntilConnectedAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     private async Task RunUntilConnectedAsync(CancellationToken stopping)
