@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace MicoPortal.Client.Services;
+
+/// <summary>Shows portal times (UTC on the wire) in the viewer's time zone; in WebAssembly that is the browser's.</summary>
+public static class LocalTime
+{
+    public static string Format(DateTimeOffset value) =>
+        value.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Format(DateTimeOffset? value) => value is { } v ? Format(v) : "—";
+
+    public static string Clock(DateTimeOffset value) =>
+        value.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Minute(DateTimeOffset value) =>
+        value.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    public static string Duration(double? milliseconds) => milliseconds switch
+    {
+        null => "—",
+        < 1000 => $"{milliseconds.Value.ToString("0", CultureInfo.InvariantCulture)} ms",
+        < 60_000 => $"{(milliseconds.Value / 1000).ToString("0.0", CultureInfo.InvariantCulture)} s",
+        _ => $"{(milliseconds.Value / 60_000).ToString("0.0", CultureInfo.InvariantCulture)} min",
+    };
+}

@@ -1,0 +1,49 @@
+using MicoPortal.Client.Layout;
+using MicoPortal.Client.Tests.Mocks;
+using Microsoft.AspNetCore.Components;
+
+namespace MicoPortal.Client.Tests;
+
+public class MainLayoutTests : PortalTestContext
+{
+    private IRenderedComponent<MainLayout> RenderLayout() =>
+        Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p class=\"page-body\">body</p>"))));
+
+    [Fact]
+    public void Shows_the_product_navigation_user_and_live_state_and_starts_the_hub_once()
+    {
+        var cut = RenderLayout();
+
+        cut.WaitForAssertion(() => Assert.Equal("admin@micoportal.local", cut.Find(".current-user").TextContent.Trim()));
+        Assert.Contains("MicoPortal", cut.Find(".mud-appbar").TextContent);
+        var nav = cut.Find(".mud-navmenu").TextContent;
+        Assert.Contains("Overview", nav);
+        Assert.Contains("Orders", nav);
+        Assert.Contains("Failed deliveries", nav);
+        Assert.Equal("Live", cut.Find(".connection-indicator").TextContent.Trim());
+        Assert.NotNull(cut.Find(".page-body"));
+        Assert.Equal(1, Hub.StartCalls);
+    }
+
+    [Fact]
+    public void Signed_out_shows_a_sign_in_link_instead_of_an_email()
+    {
+        Api.CurrentUser = null;
+
+        var cut = RenderLayout();
+
+        cut.WaitForAssertion(() => Assert.Contains("Sign in", cut.Find(".mud-appbar").TextContent));
+        Assert.Empty(cut.FindAll(".current-user"));
+    }
+
+    [Fact]
+    public void The_dark_mode_toggle_is_remembered_in_local_storage()
+    {
+        var cut = RenderLayout();
+
+        cut.Find("button[aria-label='Toggle dark mode']").Click();
+
+        var call = JSInterop.VerifyInvoke("localStorage.setItem");
+        Assert.Equal(["micoportal.darkMode", "true"], call.Arguments.Select(a => a?.ToString() ?? "").ToList());
+    }
+}

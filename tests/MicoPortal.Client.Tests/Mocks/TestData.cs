@@ -1,0 +1,41 @@
+using MicoPortal.Shared.Auth;
+using MicoPortal.Shared.Metrics;
+using MicoPortal.Shared.Orders;
+
+namespace MicoPortal.Client.Tests.Mocks;
+
+public static class TestData
+{
+    public static readonly CurrentUserDto Admin = new("admin@micoportal.local", [Roles.Admin]);
+    public static readonly CurrentUserDto Operations = new("ops@micoportal.local", [Roles.Operations]);
+    public static readonly DateTimeOffset Now = new(2026, 3, 14, 9, 26, 53, TimeSpan.Zero);
+
+    public static MetricsSummary Summary(
+        double successRate = 0.975, long delivered = 1500, long failed = 7, long reversed = 1, long pending = 12,
+        long unknown = 3, long stuck = 2, long disputed = 4, double p95 = 1234, double throughput = 42.5) =>
+        new(successRate, delivered, failed, reversed, pending, unknown, stuck, disputed,
+            new LatencyPercentiles(800, p95, 2500), throughput, "15m", Now);
+
+    public static OrderSummaryDto OrderSummary(long id, OrderStatus status = OrderStatus.Delivered, bool stuck = false,
+        bool disputed = false, string? reasonCode = null, string? reasonMessage = null) =>
+        new(id, $"shop-{id}", "1234567801", "GLOBAL", "COINS_1000", 1000, "4.99", "USD", status, stuck, disputed, 1,
+            reasonCode, reasonMessage, status == OrderStatus.Delivered ? 1 : 0,
+            Now.AddMinutes(-10), Now.AddMinutes(-5), status.IsFinal() ? Now.AddMinutes(-5) : null, 1500);
+
+    public static OrderDto Order(long id, OrderStatus status = OrderStatus.Delivered) =>
+        new(id, $"shop-{id}", "1234567801", "GLOBAL", "COINS_1000", 1000, "4.99", "USD", status, false, false, 1,
+            $"{id}-1", $"prov-{id}", status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
+            status == OrderStatus.Failed ? "ACCOUNT_INVALID" : null,
+            status == OrderStatus.Failed ? "The MICO account does not exist" : null,
+            status == OrderStatus.Delivered ? new ProofDto("SN-998877", 1000, Now.AddSeconds(-30)) : null,
+            status == OrderStatus.Delivered
+                ? [new ConfirmationDto(ConfirmationSource.Api, Now.AddSeconds(-20)), new ConfirmationDto(ConfirmationSource.Callback, Now.AddSeconds(-25))]
+                : [],
+            [
+                new AttemptDto(1, 1, $"{id}-1", "create", Now.AddMinutes(-1), 201, "PENDING", "Submitted", 120, null),
+                new AttemptDto(2, 1, $"{id}-1", "query", Now.AddSeconds(-20), 200, status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
+                    status.ToString(), 85, null),
+                new AttemptDto(3, 1, $"{id}-1", "query", Now.AddSeconds(-50), null, null, "Unknown", 10000, "Timed out after 10 s"),
+            ],
+            Now.AddMinutes(-1), Now.AddSeconds(-59), status.IsFinal() ? Now.AddSeconds(-20) : null, Now.AddSeconds(-20), null, 40000);
+}
