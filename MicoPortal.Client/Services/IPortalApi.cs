@@ -35,6 +35,9 @@ public interface IPortalApi
     /// <summary><c>GET /api/v1/auth/me</c>; <c>null</c> when nobody is signed in.</summary>
     Task<CurrentUserDto?> GetCurrentUserAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Ends the session (POST api/v1/auth/logout).</summary>
+    Task SignOutAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Link to <c>GET /api/v1/orders/export?...</c> (text/csv) for the same filters.</summary>
     string GetExportUrl(OrderListQuery query);
 }

@@ -67,6 +67,11 @@ public sealed class PortalApi(HttpClient http) : IPortalApi
         return await ReadRequiredAsync<CurrentUserDto>(response, cancellationToken);
     }
 
+    public async Task SignOutAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "api/v1/auth/logout", null, cancellationToken);
+    }
+
     public string GetExportUrl(OrderListQuery query)
     {
         var queryString = OrderQueryString.Build(query, includePaging: false);

@@ -77,5 +77,13 @@ public sealed class FakePortalApi : IPortalApi
 
     public Task<CurrentUserDto?> GetCurrentUserAsync(CancellationToken cancellationToken = default) => Task.FromResult(CurrentUser);
 
+    public int SignOuts { get; private set; }
+
+    public Task SignOutAsync(CancellationToken cancellationToken = default)
+    {
+        SignOuts++;
+        return Task.CompletedTask;
+    }
+
     public string GetExportUrl(OrderListQuery query) => new PortalApi(new HttpClient()).GetExportUrl(query);
 }

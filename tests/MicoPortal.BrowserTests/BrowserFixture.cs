@@ -1,0 +1,81 @@
+using MicoPortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace MicoPortal.BrowserTests;
+
+/// <summary>
+/// The real portal (Kestrel, built-in sandbox, demo traffic) and Debian's Chromium driven by
+/// Playwright. Playwright cannot download its own browser here; CI installs the chromium package.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public PortalFactory Portal { get; } = new(PortalFactory.NewDataDirectory(), new Dictionary<string, string?>
+    {
+        ["Demo:OrdersPerSecond"] = "20",
+        ["Sandbox:LatencyMs"] = "20",
+        ["Sandbox:LatencyJitterMs"] = "20",
+    });
+
+    public IPlaywright Playwright { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(FindRepositoryRoot(), "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Portal.StartServer();
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>A fresh browser context signed in through the login page.</summary>
+    public async Task<IPage> SignedInPageAsync(string email, bool dark = false, int width = 1440, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Portal.RootUri.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            TimezoneId = "Asia/Dubai",
+            ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
+        });
+        if (dark)
+        {
+            await context.AddInitScriptAsync("localStorage.setItem('micoportal.darkMode', 'true');");
+        }
+
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", PortalClient.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await Portal.DisposeAsync();
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MicoPortal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? AppContext.BaseDirectory;
+    }
+}
