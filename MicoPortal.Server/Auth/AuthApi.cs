@@ -14,7 +14,7 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
-        group.MapPost("/login", Login);
+        group.MapPost("/login", Login).RequireRateLimiting(Infrastructure.RateLimiting.Login);
         group.MapPost("/logout", Logout);
         group.MapGet("/me", Me).RequireAuthorization(Policies.Operator);
         return app;

@@ -102,6 +102,7 @@ public static class PortalExtensions
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
 
         services.AddPortalAuth();
+        services.AddPortalRateLimiting(configuration);
         services.AddRazorComponents()
             .AddInteractiveWebAssemblyComponents()
             .AddAuthenticationStateSerialization(o => o.SerializeAllClaims = true);
@@ -119,7 +120,10 @@ public static class PortalExtensions
         else
         {
             app.UseHsts();
+            app.UseHttpsRedirection();
         }
+
+        app.UseSecurityHeaders();
 
         app.UseExceptionHandler();
         // API paths answer problem details; pages fall back to the not-found page.
@@ -127,6 +131,7 @@ public static class PortalExtensions
         app.UseWhen(c => !IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

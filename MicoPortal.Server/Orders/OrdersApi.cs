@@ -18,8 +18,8 @@ public static class OrdersApi
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var shop = app.MapGroup("/api/v1").AddEndpointFilter<ShopApiKeyFilter>().WithTags("Orders");
-        shop.MapPost("/orders", CreateOrder);
-        shop.MapPost("/orders/batch", CreateOrderBatch);
+        shop.MapPost("/orders", CreateOrder).RequireRateLimiting(RateLimiting.Intake);
+        shop.MapPost("/orders/batch", CreateOrderBatch).RequireRateLimiting(RateLimiting.Intake);
         shop.MapGet("/orders/{id:long}", GetOrder);
         shop.MapGet("/orders", ListOrders);
         shop.MapGet("/orders/export", ExportOrders);

@@ -39,6 +39,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             ["Verification:Backoff:7"] = "00:00:05",
             ["Verification:SettlementCheckAfter"] = "00:00:00",
             ["Verification:IdlePoll"] = "00:00:00.100",
+            // Tests sign in many times from one address; the limit itself has its own test.
+            ["RateLimiting:LoginPerMinute"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

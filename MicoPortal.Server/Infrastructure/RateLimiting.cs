@@ -1,0 +1,90 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using MicoPortal.Server.Auth;
+using MicoPortal.Shared.Common;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace MicoPortal.Server.Infrastructure;
+
+/// <summary>Section <c>RateLimiting</c>.</summary>
+public sealed class RateLimitingOptions
+{
+    public const string Section = "RateLimiting";
+
+    /// <summary>Sign-in attempts per client address per minute (API and login page together).</summary>
+    [Range(1, 10_000)]
+    public int LoginPerMinute { get; set; } = 10;
+
+    /// <summary>Order intake requests per second per shop key (or client address), with the same burst.</summary>
+    [Range(1, 1_000_000)]
+    public int IntakePerSecond { get; set; } = 20_000;
+}
+
+/// <summary>
+/// Limits on sign-in (guessing passwords) and shop intake (one shop flooding the portal). A refused
+/// request gets 429 problem details with <c>Retry-After</c>.
+/// </summary>
+public static class RateLimiting
+{
+    public const string Login = "login";
+    public const string Intake = "intake";
+
+    public static IServiceCollection AddPortalRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await Problems.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests.", $"Try again in {seconds} s.")
+                    .ExecuteAsync(context.HttpContext);
+            };
+
+            limiter.AddPolicy(Login, http => RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ =>
+            {
+                var options = Options(http);
+                return new FixedWindowRateLimiterOptions { PermitLimit = options.LoginPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+            }));
+
+            limiter.AddPolicy(Intake, http =>
+            {
+                var key = http.Request.Headers[ShopApiKeyFilter.HeaderName].ToString();
+                var partition = key.Length > 0 ? "key:" + key : "ip:" + ClientAddress(http);
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ =>
+                {
+                    var perSecond = Options(http).IntakePerSecond;
+                    return new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = perSecond,
+                        TokensPerPeriod = perSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    };
+                });
+            });
+
+            // The server-rendered login page posts to itself; limit those posts like the API.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter("login-page:" + ClientAddress(http), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = Options(http).LoginPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter(string.Empty));
+        });
+        return services;
+    }
+
+    private static RateLimitingOptions Options(HttpContext http) =>
+        http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitingOptions>>().Value;
+
+    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
