@@ -41,6 +41,21 @@ public class OrderDetailTests : PortalTestContext
     }
 
     [Fact]
+    public void Admin_actions_in_the_timeline_name_who_asked()
+    {
+        var order = TestData.Order(43, OrderStatus.Failed);
+        Api.OrderDetails[43] = order with
+        {
+            Attempts = [.. order.Attempts, new AttemptDto(9, 1, "43-1", "Reverify", TestData.Now, null, null, "re-verify requested", 0, null, "admin@micoportal.local")],
+        };
+
+        var cut = RenderOrder(43);
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".attempt-actor")));
+        Assert.Equal("admin@micoportal.local", cut.Find(".attempt[data-attempt-id='9'] .attempt-actor").TextContent.Trim());
+    }
+
+    [Fact]
     public void Retry_is_disabled_for_an_order_that_is_not_failed()
     {
         Api.OrderDetails[42] = TestData.Order(42, OrderStatus.Delivered);
