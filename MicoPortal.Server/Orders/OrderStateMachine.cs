@@ -33,7 +33,7 @@ public static class OrderStateMachine
             CreateOutcomeUnknown e => OnCreateUnknown(order, e, now, policy),
             QueryAnswered e => OnProviderView(order, e.Order, now, policy, "query"),
             QueryNotFound => OnQueryNotFound(order, now, policy),
-            QueryFailed e => Reschedule(order, now, policy, e.RetryAfter, $"query failed: {e.Error}"),
+            QueryFailed e => RetryCheck(order, now, policy, e.RetryAfter, $"query failed: {e.Error}"),
             CallbackReceived e => OnCallback(order, e.Order, now),
             ReverifyRequested => OnReverify(order, now),
             RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
@@ -311,6 +311,17 @@ public static class OrderStateMachine
             return Settle(order, outcome);
         }
 
+        order.CheckCount++;
+        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter);
+        return (true, outcome);
+    }
+
+    /// <summary>
+    /// A check that got no answer is tried again later, whatever the status: a delivered order being
+    /// checked for a reversal (callback hint, settlement check, admin) must not give up on one failure.
+    /// </summary>
+    private static (bool, string) RetryCheck(Order order, DateTimeOffset now, VerificationPolicy policy, TimeSpan? retryAfter, string outcome)
+    {
         order.CheckCount++;
         order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter);
         return (true, outcome);

@@ -275,6 +275,22 @@ public class OrderStateMachineTests
     }
 
     [Fact]
+    public void A_failed_check_of_a_delivered_order_is_retried_not_dropped()
+    {
+        var order = NewOrder(OrderStatus.Submitted);
+        Apply(order, new QueryAnswered(View(ProviderStatuses.Success, 2)));
+        Apply(order, new CallbackReceived(View(ProviderStatuses.Reversed, 3)), seconds: 10);
+        Apply(order, new QueryFailed("HTTP 503", TimeSpan.FromSeconds(30)), seconds: 11);
+
+        Assert.Equal(OrderStatus.Delivered, order.Status);
+        Assert.Equal(T0.AddSeconds(41), order.NextCheckAt);
+
+        Apply(order, new QueryAnswered(View(ProviderStatuses.Reversed, 3)), seconds: 41);
+        Assert.Equal(OrderStatus.Reversed, order.Status);
+        Assert.Null(order.NextCheckAt);
+    }
+
+    [Fact]
     public void Reverify_of_a_final_order_schedules_a_check_now()
     {
         var order = NewOrder(OrderStatus.Failed);
