@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MicoPortal.Tests.Infrastructure;
+
+/// <summary>The built portal in its own OS process, so a test can kill it like a crash would (SIGKILL).</summary>
+public sealed class PortalProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private PortalProcess(Process process, Uri root)
+    {
+        _process = process;
+        Root = root;
+    }
+
+    public Uri Root { get; }
+
+    public static async Task<PortalProcess> StartAsync(string dataDirectory, IDictionary<string, string?> settings)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MicoPortal.Server.dll"));
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        info.ArgumentList.Add($"--DataDirectory={dataDirectory}");
+        info.ArgumentList.Add("--Demo:OrdersPerSecond=0");
+        foreach (var (key, value) in settings)
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var root = new Uri($"http://127.0.0.1:{port}/");
+        using var probe = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                if ((await probe.GetAsync("health/ready")).IsSuccessStatusCode)
+                {
+                    return new PortalProcess(process, root);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("The portal process did not become ready.");
+    }
+
+    public HttpClient ShopClient()
+    {
+        var client = new HttpClient { BaseAddress = Root };
+        client.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, in-flight calls cut.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+}
