@@ -6,11 +6,13 @@ var options = BenchmarkOptions.Parse(args.Skip(1));
 return scenario switch
 {
     "dashboard" => await DashboardBenchmark.RunAsync(options),
+    "intake" => await IntakeBenchmark.RunAsync(options, batch: false),
+    "intake-batch" => await IntakeBenchmark.RunAsync(options, batch: true),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/MicoPortal.Benchmarks -- dashboard [--orders 1000000] [--requests 200]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/MicoPortal.Benchmarks -- dashboard [--orders 1000000] [--requests 200] | intake [--connections 64] [--seconds 30] | intake-batch [--batch 1000]");
     return 2;
 }
