@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 
+using MicoPortal.Tests.Infrastructure;
+
 namespace MicoPortal.Benchmarks;
 
 /// <summary>
@@ -20,7 +22,7 @@ public static class DashboardBenchmark
             seeded = await OrderSeeder.SeedAsync(dataDirectory, orders);
         }
 
-        await using var server = await ServerProcess.StartAsync(dataDirectory);
+        await using var server = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?>());
         using var client = await server.AdminClientAsync();
         var summary = await MeasureAsync(client, "api/v1/metrics/summary?window=15m", requests, bypassCache: true);
         var firstPage = await MeasureAsync(client, "api/v1/orders?page=1&pageSize=50", requests);

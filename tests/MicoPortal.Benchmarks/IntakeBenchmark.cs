@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using MicoPortal.Tests.Infrastructure;
+
 namespace MicoPortal.Benchmarks;
 
 /// <summary>
@@ -17,7 +19,7 @@ public static class IntakeBenchmark
         var seconds = options.Int("seconds", 30);
         var batchSize = batch ? options.Int("batch", 1000) : 1;
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"micoportal-bench-intake-{Guid.NewGuid():N}");
-        await using var server = await ServerProcess.StartAsync(dataDirectory, "--Sandbox:LatencyMs=20", "--RateLimiting:IntakePerSecond=1000000");
+        await using var server = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "20", ["RateLimiting:IntakePerSecond"] = "1000000" });
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = server.Root };
         http.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");
 

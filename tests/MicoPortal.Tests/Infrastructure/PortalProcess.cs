@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 
 namespace MicoPortal.Tests.Infrastructure;
 
-/// <summary>The built portal in its own OS process, so a test can kill it like a crash would (SIGKILL).</summary>
+/// <summary>
+/// The built portal in its own OS process, as users run it: crash tests kill it like a crash would
+/// (SIGKILL), benchmarks measure it from outside. (Shared by the test and benchmark projects.)
+/// </summary>
 public sealed class PortalProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -16,6 +20,21 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     public Uri Root { get; }
+
+    /// <summary>An HTTP client signed in as the development admin.</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Root };
+        var login = await client.PostAsJsonAsync("api/v1/auth/login", new { email = "admin@micoportal.local", password = "Dev-Passw0rd!" });
+        login.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    public long PeakWorkingSetBytes()
+    {
+        _process.Refresh();
+        return _process.PeakWorkingSet64;
+    }
 
     public static async Task<PortalProcess> StartAsync(string dataDirectory, IDictionary<string, string?> settings)
     {
@@ -46,7 +65,7 @@ public sealed class PortalProcess : IAsyncDisposable
 
         var root = new Uri($"http://127.0.0.1:{port}/");
         using var probe = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try
