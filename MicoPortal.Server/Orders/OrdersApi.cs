@@ -14,10 +14,13 @@ public static class OrdersApi
 {
     public const int MaxBatch = 1000;
     public const int MaxExportRows = 100_000;
+    public const int MaxBodyBytes = 2 * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var shop = app.MapGroup("/api/v1").AddEndpointFilter<ShopApiKeyFilter>().WithTags("Orders");
+        // A batch of 1,000 orders is about 250 KB; anything far bigger is refused before it is read.
+        var shop = app.MapGroup("/api/v1").AddEndpointFilter<ShopApiKeyFilter>().WithTags("Orders")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes));
         shop.MapPost("/orders", CreateOrder).RequireRateLimiting(RateLimiting.Intake);
         shop.MapPost("/orders/batch", CreateOrderBatch).RequireRateLimiting(RateLimiting.Intake);
         shop.MapGet("/orders/{id:long}", GetOrder);

@@ -89,6 +89,16 @@ public class BadInputTests(PortalFixture fixture, ITestOutputHelper output) : IC
     }
 
     [Fact]
+    public async Task A_body_over_two_megabytes_is_refused_before_it_is_read()
+    {
+        var response = await fixture.Factory.ShopClient().PostAsync("/api/v1/orders",
+            new StringContent("{\"externalId\":\"" + Huge + "\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("PAYLOAD_TOO_LARGE", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Script_in_a_stored_field_is_returned_as_data_not_markup()
     {
         var shop = fixture.Factory.ShopClient();
