@@ -11,6 +11,7 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddAuthenticationStateDeserialization();
 builder.Services.AddScoped(_ => new HttpClient { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) });
 builder.Services.AddScoped<IPortalApi, PortalApi>();
+builder.Services.AddScoped<IAdminApi, AdminApi>();
 builder.Services.AddScoped<CurrentUserState>();
 builder.Services.AddScoped<IOperationsHubClient, OperationsHubClient>();
 

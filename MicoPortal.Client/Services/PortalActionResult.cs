@@ -6,6 +6,9 @@ public sealed record PortalActionResult(bool Succeeded, string Message, int? Sta
     public static PortalActionResult Success(string message) => new(true, message, 202);
 }
 
+/// <summary>The outcome of an action that answers something, e.g. a created API key.</summary>
+public sealed record PortalActionResult<T>(bool Succeeded, string Message, T? Value, int? StatusCode = null, string? Code = null);
+
 /// <summary>The outcome of a bulk re-verify: how many orders the server queued.</summary>
 public sealed record BulkReverifyResult(bool Succeeded, string Message, int Queued, int? StatusCode = null, string? Code = null);
 

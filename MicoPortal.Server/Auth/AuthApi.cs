@@ -17,6 +17,7 @@ public static class AuthApi
         group.MapPost("/login", Login).RequireRateLimiting(Infrastructure.RateLimiting.Login);
         group.MapPost("/logout", Logout);
         group.MapGet("/me", Me).RequireAuthorization(Policies.Operator);
+        group.MapPost("/bootstrap", Bootstrap).RequireRateLimiting(Infrastructure.RateLimiting.Login);
         return app;
     }
 
@@ -38,6 +39,39 @@ public static class AuthApi
     {
         await signIn.SignOutAsync();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Creates the first admin with the one-time secret from the start-up log.</summary>
+    public static async Task<Results<Created, ValidationProblem, ProblemHttpResult>> Bootstrap(
+        BootstrapAdminRequest? request, AdminBootstrap bootstrap, UserManager<PortalUser> users, ILogger<AdminBootstrap> logger)
+    {
+        if (!bootstrap.IsOpen || (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.BootstrapClosed, "The first admin exists already; sign in instead.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["email"] = ["Email and password are required."] });
+        }
+
+        if (!bootstrap.TryUse(request.Secret))
+        {
+            return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "The bootstrap secret is not valid.");
+        }
+
+        var email = request.Email.Trim();
+        var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true };
+        var created = await users.CreateAsync(user, request.Password);
+        if (!created.Succeeded)
+        {
+            bootstrap.Reopen(request.Secret!);
+            return Problems.Validation(UsersApi.IdentityErrors(created));
+        }
+
+        await users.AddToRoleAsync(user, Roles.Admin);
+        logger.LogWarning("The first admin {Email} was created with the bootstrap secret; the secret is spent.", email);
+        return TypedResults.Created();
     }
 
     public static Ok<CurrentUserDto> Me(HttpContext http) => TypedResults.Ok(new CurrentUserDto(

@@ -19,7 +19,7 @@ public static class AuthExtensions
         {
             o.LoginPath = "/login";
             o.LogoutPath = "/logout";
-            o.AccessDeniedPath = "/login";
+            o.AccessDeniedPath = "/access-denied";
             o.Cookie.Name = "micoportal.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
@@ -41,6 +41,9 @@ public static class AuthExtensions
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+
+        // Role changes and deleted users reach open sessions within a minute (default: 30 minutes).
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operations, Roles.Admin))

@@ -1,21 +1,17 @@
-using System.Security.Cryptography;
-using System.Text;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
-using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Auth;
 
 /// <summary>
-/// Lets a request through with a valid <c>X-Api-Key</c> (and records the shop's name in
-/// <c>HttpContext.Items</c>), or when an operator is signed in (the dashboard reads orders through the same routes). Keys are compared as SHA-256 digests
-/// in constant time.
+/// Lets a request through with a valid <c>X-Api-Key</c>, scoped to the key's shop
+/// (<see cref="ShopScope"/>), or when an operator is signed in (the dashboard reads orders through
+/// the same routes and sees every shop).
 /// </summary>
-public sealed class ShopApiKeyFilter(IOptionsMonitor<ShopApiKeyOptions> options) : IEndpointFilter
+public sealed class ShopApiKeyFilter(ShopApiKeyStore keys) : IEndpointFilter
 {
     public const string HeaderName = "X-Api-Key";
-    public const string ShopItem = "shop";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -23,13 +19,13 @@ public sealed class ShopApiKeyFilter(IOptionsMonitor<ShopApiKeyOptions> options)
         var presented = http.Request.Headers[HeaderName].ToString();
         if (!string.IsNullOrEmpty(presented))
         {
-            var shop = Match(presented);
+            var shop = presented.Length <= 200 ? await keys.FindShopAsync(presented, http.RequestAborted) : null;
             if (shop is null)
             {
                 return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "The API key is not valid.");
             }
 
-            http.Items[ShopItem] = shop;
+            ShopScope.Set(http, shop);
             return await next(context);
         }
 
@@ -39,26 +35,5 @@ public sealed class ShopApiKeyFilter(IOptionsMonitor<ShopApiKeyOptions> options)
         }
 
         return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, $"An {HeaderName} header is required.");
-    }
-
-    private string? Match(string presented)
-    {
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        string? match = null;
-        foreach (var key in options.CurrentValue.ApiKeys)
-        {
-            if (string.IsNullOrEmpty(key.Key))
-            {
-                continue;
-            }
-
-            // Check every key so timing does not tell which one was close.
-            if (CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(key.Key))))
-            {
-                match = key.Name;
-            }
-        }
-
-        return match;
     }
 }

@@ -5,10 +5,11 @@ namespace MicoPortal.Server.Auth;
 
 /// <summary>
 /// Creates the roles, and the first users: in Development the documented demo users; elsewhere an
-/// admin only from configuration (<c>Bootstrap:AdminEmail</c>, <c>Bootstrap:AdminPassword</c>).
+/// admin only from configuration (<c>Bootstrap:AdminEmail</c>, <c>Bootstrap:AdminPassword</c>) or,
+/// failing that, through a one-time secret printed to the log (<see cref="AdminBootstrap"/>).
 /// No built-in password exists outside Development.
 /// </summary>
-public sealed class UserSeeder(IServiceProvider services, IHostEnvironment environment, IConfiguration configuration, ILogger<UserSeeder> logger) : IHostedService
+public sealed class UserSeeder(IServiceProvider services, IHostEnvironment environment, IConfiguration configuration, AdminBootstrap bootstrap, ILogger<UserSeeder> logger) : IHostedService
 {
     public const string DevelopmentPassword = "Dev-Passw0rd!";
     public const string DevelopmentAdmin = "admin@micoportal.local";
@@ -41,7 +42,11 @@ public sealed class UserSeeder(IServiceProvider services, IHostEnvironment envir
         }
         else if (!environment.IsDevelopment() && (await users.GetUsersInRoleAsync(Roles.Admin)).Count == 0)
         {
-            logger.LogWarning("No admin exists. Set Bootstrap:AdminEmail and Bootstrap:AdminPassword (environment or secret store) and restart to create one.");
+            var secret = bootstrap.Open();
+            logger.LogWarning(
+                "No admin exists. Create the first one with this one-time secret: POST /api/v1/auth/bootstrap {{\"secret\":\"{Secret}\",\"email\":...,\"password\":...}} " +
+                "(or set Bootstrap:AdminEmail and Bootstrap:AdminPassword and restart). The secret works once and only until the next restart.",
+                secret);
         }
     }
 

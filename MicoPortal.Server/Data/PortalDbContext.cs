@@ -19,6 +19,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<MetricsMinute> MetricsMinutes => Set<MetricsMinute>();
 
+    public DbSet<ShopApiKey> ShopApiKeys => Set<ShopApiKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder); // Identity tables

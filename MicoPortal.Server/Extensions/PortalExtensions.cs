@@ -57,7 +57,9 @@ public static class PortalExtensions
         services.AddSingleton<StuckSweep>();
         services.AddSingleton<SweepLocks>();
         services.AddTransient<SweepJobs>();
+        services.AddSingleton<ShopApiKeyStore>();
         services.AddSingleton<ShopApiKeyFilter>();
+        services.AddSingleton<AdminBootstrap>();
 
         // The upstream provider.
         services.AddSingleton<PortalAddress>();
@@ -140,6 +142,8 @@ public static class PortalExtensions
         app.MapCallbacksApi();
         app.MapMetricsApi();
         app.MapAuthApi();
+        app.MapShopApiKeysApi();
+        app.MapUsersApi();
         app.MapLogoutPage();
         app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();

@@ -20,8 +20,8 @@ public sealed class Order
     public int Coins { get; set; }
     public decimal Amount { get; set; }
     public required string Currency { get; set; }
-    /// <summary>Name of the shop API key that sent the order.</summary>
-    public string? Shop { get; set; }
+    /// <summary>The shop that sent the order (from its API key); only that shop's keys see it.</summary>
+    public string Shop { get; set; } = Auth.ShopScope.Portal;
 
     public OrderStatus Status { get; set; } = OrderStatus.Received;
     public bool Stuck { get; set; }

@@ -19,16 +19,16 @@ public enum IntakeOutcome
 public sealed record IntakeResult(string? ExternalId, IntakeOutcome Outcome, Order? Order, IDictionary<string, string[]>? Errors = null);
 
 /// <summary>
-/// Accepts paid orders from the shop: validation, idempotency by <c>externalId</c>, one insert
+/// Accepts paid orders from a shop: validation, idempotency by the shop's <c>externalId</c>, one insert
 /// transaction per call. New orders are due for dispatch at once.
 /// </summary>
 public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification, OrderChangeFeed feed, MetricsRecorder metrics)
 {
-    public async Task<IntakeResult> AcceptAsync(CreateOrderRequest? request, string? shop, CancellationToken cancellationToken) =>
+    public async Task<IntakeResult> AcceptAsync(CreateOrderRequest? request, string shop, CancellationToken cancellationToken) =>
         (await AcceptManyAsync([request], shop, cancellationToken))[0];
 
     /// <summary>Results in the order of the requests.</summary>
-    public async Task<IReadOnlyList<IntakeResult>> AcceptManyAsync(IReadOnlyList<CreateOrderRequest?> requests, string? shop, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IntakeResult>> AcceptManyAsync(IReadOnlyList<CreateOrderRequest?> requests, string shop, CancellationToken cancellationToken)
     {
         var results = new IntakeResult?[requests.Count];
         var valid = new List<(int Index, ValidOrder Order)>(requests.Count);
@@ -53,14 +53,14 @@ public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, Ti
         return results!;
     }
 
-    private async Task InsertAsync(List<(int Index, ValidOrder Order)> valid, string? shop, IntakeResult?[] results, CancellationToken cancellationToken)
+    private async Task InsertAsync(List<(int Index, ValidOrder Order)> valid, string shop, IntakeResult?[] results, CancellationToken cancellationToken)
     {
         for (var round = 0; ; round++)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var externalIds = valid.Select(v => v.Order.ExternalId).Distinct().ToList();
             var existing = await db.Orders.AsNoTracking()
-                .Where(o => externalIds.Contains(o.ExternalId))
+                .Where(o => externalIds.Contains(o.ExternalId) && o.Shop == shop)
                 .ToDictionaryAsync(o => o.ExternalId, StringComparer.Ordinal, cancellationToken);
 
             var now = time.GetUtcNow();
@@ -99,7 +99,7 @@ public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, Ti
         }
     }
 
-    private Order NewOrder(ValidOrder order, string? shop, DateTimeOffset now) => new()
+    private Order NewOrder(ValidOrder order, string shop, DateTimeOffset now) => new()
     {
         ExternalId = order.ExternalId,
         MicoUserId = order.MicoUserId,

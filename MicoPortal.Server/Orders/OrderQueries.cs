@@ -5,16 +5,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MicoPortal.Server.Orders;
 
-/// <summary>Read side of orders: filtered, paged lists and the full order with its attempts.</summary>
+/// <summary>
+/// Read side of orders: filtered, paged lists and the full order with its attempts. Every read takes
+/// the caller's shop (<see cref="Auth.ShopScope"/>): a shop sees only its own orders, <c>null</c> sees all.
+/// </summary>
 public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
     public const int MaxPageSize = 500;
     public const int MaxAttemptsShown = 200;
 
-    public async Task<OrderDto?> GetAsync(long id, CancellationToken cancellationToken)
+    public async Task<OrderDto?> GetAsync(long id, string? shop, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        var order = await Scope(db.Orders.AsNoTracking(), shop).FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (order is null)
         {
             return null;
@@ -29,12 +32,12 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return order.ToDto(attempts);
     }
 
-    public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, CancellationToken cancellationToken)
+    public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, string? shop, CancellationToken cancellationToken)
     {
         var page = Math.Max(1, query.Page);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var filtered = Filter(db.Orders.AsNoTracking(), query);
+        var filtered = Filter(Scope(db.Orders.AsNoTracking(), shop), query);
         var total = await filtered.CountAsync(cancellationToken);
         var items = await Sort(filtered, query)
             .Skip((page - 1) * pageSize)
@@ -51,14 +54,17 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory)
     }
 
     /// <summary>Every order matching the filter, oldest first, streamed (for CSV export).</summary>
-    public async IAsyncEnumerable<Order> StreamAsync(OrderListQuery query, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Order> StreamAsync(OrderListQuery query, string? shop, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await foreach (var order in Sort(Filter(db.Orders.AsNoTracking(), query), query).Take(limit).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var order in Sort(Filter(Scope(db.Orders.AsNoTracking(), shop), query), query).Take(limit).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             yield return order;
         }
     }
+
+    private static IQueryable<Order> Scope(IQueryable<Order> orders, string? shop) =>
+        shop is null ? orders : orders.Where(o => o.Shop == shop);
 
     public static IQueryable<Order> Filter(IQueryable<Order> orders, OrderListQuery query)
     {

@@ -38,7 +38,7 @@ public static class OrdersApi
     public static async Task<Results<Created<OrderDto>, Ok<OrderDto>, ValidationProblem, ProblemHttpResult>> CreateOrder(
         CreateOrderRequest? request, OrderIntake intake, OrderQueries queries, HttpContext http, CancellationToken cancellationToken)
     {
-        var result = await intake.AcceptAsync(request, http.Items[ShopApiKeyFilter.ShopItem] as string, cancellationToken);
+        var result = await intake.AcceptAsync(request, ShopScope.ForNewOrders(http), cancellationToken);
         switch (result.Outcome)
         {
             case IntakeOutcome.Invalid:
@@ -49,7 +49,7 @@ public static class OrdersApi
                     $"Existing order {result.Order!.Id}. Use a new externalId for a different order.");
         }
 
-        var dto = (await queries.GetAsync(result.Order!.Id, cancellationToken))!;
+        var dto = (await queries.GetAsync(result.Order!.Id, null, cancellationToken))!;
         return result.Outcome == IntakeOutcome.Created
             ? TypedResults.Created($"/api/v1/orders/{dto.Id}", dto)
             : TypedResults.Ok(dto);
@@ -68,7 +68,7 @@ public static class OrdersApi
             return Problems.Validation(new Dictionary<string, string[]> { ["orders"] = [$"At most {MaxBatch} orders per batch."] });
         }
 
-        var results = await intake.AcceptManyAsync([.. request.Orders], http.Items[ShopApiKeyFilter.ShopItem] as string, cancellationToken);
+        var results = await intake.AcceptManyAsync([.. request.Orders], ShopScope.ForNewOrders(http), cancellationToken);
         return TypedResults.Ok(new CreateOrderBatchResponse([.. results.Select(r => new BatchOrderResult(
             r.ExternalId,
             r.Order?.Id,
@@ -82,18 +82,18 @@ public static class OrdersApi
             r.Errors))]));
     }
 
-    public static async Task<Results<Ok<OrderDto>, ProblemHttpResult>> GetOrder(long id, OrderQueries queries, CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, cancellationToken) is { } order ? TypedResults.Ok(order) : Problems.NotFound($"Order {id}");
+    public static async Task<Results<Ok<OrderDto>, ProblemHttpResult>> GetOrder(long id, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, ShopScope.Of(http), cancellationToken) is { } order ? TypedResults.Ok(order) : Problems.NotFound($"Order {id}");
 
-    public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), cancellationToken));
+    public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), ShopScope.Of(http), cancellationToken));
 
-    public static PushStreamHttpResult ExportOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, TimeProvider time) =>
+    public static PushStreamHttpResult ExportOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, TimeProvider time) =>
         TypedResults.Stream(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
             await writer.WriteLineAsync("id,externalId,micoUserId,region,sku,coins,amount,currency,status,stuck,disputed,attemptNo,providerRef,reasonCode,reasonMessage,confirmations,receivedAt,completedAt,latencyMs");
-            await foreach (var o in queries.StreamAsync(parameters.ToQuery(), MaxExportRows, CancellationToken.None))
+            await foreach (var o in queries.StreamAsync(parameters.ToQuery(), ShopScope.Of(http), MaxExportRows, CancellationToken.None))
             {
                 await writer.WriteLineAsync(string.Join(',',
                     o.Id.ToString(CultureInfo.InvariantCulture), Csv.Field(o.ExternalId), o.MicoUserId, o.Region, Csv.Field(o.Sku),

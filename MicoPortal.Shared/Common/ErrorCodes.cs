@@ -13,5 +13,11 @@ public static class ErrorCodes
     public const string CallbackSignature = "CALLBACK_SIGNATURE";
     public const string CallbackStale = "CALLBACK_STALE";
     public const string RateLimited = "RATE_LIMITED";
+    public const string NotFound = "NOT_FOUND";
+    public const string ApiKeyNotFound = "API_KEY_NOT_FOUND";
+    public const string UserNotFound = "USER_NOT_FOUND";
+    public const string UserConflict = "USER_CONFLICT";
+    public const string LastAdmin = "LAST_ADMIN";
+    public const string BootstrapClosed = "BOOTSTRAP_CLOSED";
     public const string Internal = "INTERNAL";
 }

@@ -27,7 +27,9 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         builder.Ignore(o => o.ClientRef);
         builder.Ignore(o => o.ConfirmationCount);
 
-        builder.HasIndex(o => o.ExternalId).IsUnique();
+        // Idempotency is per shop: two shops may use the same externalId. ExternalId first, so the
+        // operators' lookup by externalId alone uses the same index.
+        builder.HasIndex(o => new { o.ExternalId, o.Shop }).IsUnique();
         // The work queue: sweeps look for due orders by time.
         builder.HasIndex(o => o.NextCheckAt).HasFilter("\"NextCheckAt\" IS NOT NULL");
         // Listing newest first, and the stuck sweep over open orders.

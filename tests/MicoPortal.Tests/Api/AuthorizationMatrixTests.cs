@@ -49,6 +49,16 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["POST /api/v1/auth/logout"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/auth/me"] = [No, Ok, Ok, No, No],
         ["POST /logout"] = [Ok, Ok, Ok, Ok, Ok],
+        // Open to everyone, but it only works with the one-time secret while no admin exists.
+        ["POST /api/v1/auth/bootstrap"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /api/v1/admin/api-keys/"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/admin/api-keys/"] = [No, Deny, Ok, No, No],
+        ["DELETE /api/v1/admin/api-keys/{id:long}"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/admin/users/"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/admin/users/"] = [No, Deny, Ok, No, No],
+        ["PUT /api/v1/admin/users/{id}/role"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/admin/users/{id}/unlock"] = [No, Deny, Ok, No, No],
+        ["DELETE /api/v1/admin/users/{id}"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/orders"] = [No, Ok, Ok, Ok, No],
         ["POST /api/v1/orders/batch"] = [No, Ok, Ok, Ok, No],
         ["GET /api/v1/orders/{id:long}"] = [No, Ok, Ok, Ok, No],
@@ -82,6 +92,12 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["POST /orders/{Id:long}"] = [Login, Ok, Ok, Login, Login],
         ["GET /failed"] = [Login, Ok, Ok, Login, Login],
         ["POST /failed"] = [Login, Ok, Ok, Login, Login],
+        ["GET /admin/api-keys"] = [Login, Deny, Ok, Login, Login],
+        ["POST /admin/api-keys"] = [Login, Deny, Ok, Login, Login],
+        ["GET /admin/users"] = [Login, Deny, Ok, Login, Login],
+        ["POST /admin/users"] = [Login, Deny, Ok, Login, Login],
+        ["GET /access-denied"] = [Ok, Ok, Ok, Ok, Ok],
+        ["POST /access-denied"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /login"] = [Ok, Ok, Ok, Ok, Ok],
         ["POST /login"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /not-found"] = [Ok, Ok, Ok, Ok, Ok],
@@ -143,6 +159,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
     {
         HttpStatusCode.Unauthorized => Access.Unauthorized,
         HttpStatusCode.Forbidden => Access.Forbidden,
+        HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location?.OriginalString.Contains("/access-denied", StringComparison.Ordinal) == true => Access.Forbidden,
         HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location?.OriginalString.Contains("/login", StringComparison.Ordinal) == true => Access.RedirectToLogin,
         _ => Access.Allowed,
     };
@@ -150,17 +167,20 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
     private static string Concrete(string pattern) => pattern
         .Replace("{id:long}", "1")
         .Replace("{Id:long}", "1")
+        .Replace("{id}", "no-such-user")
         .Replace("{clientRef}", "1-1")
         .Replace("{**path}", "");
 
     private async Task<HttpClient> ClientForAsync(Caller caller)
     {
-        HttpClient client = caller switch
+        // Redirects are not followed, so a redirect to the sign-in or access-denied page shows as such.
+        var cookies = caller switch
         {
-            Caller.Operations => (await fixture.Factory.SignInAsync(PortalClient.Operations)).Client,
-            Caller.Admin => (await fixture.Factory.SignInAsync(PortalClient.Admin)).Client,
-            _ => new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Factory.RootUri },
+            Caller.Operations => (await fixture.Factory.SignInAsync(PortalClient.Operations)).Cookies,
+            Caller.Admin => (await fixture.Factory.SignInAsync(PortalClient.Admin)).Cookies,
+            _ => new System.Net.CookieContainer(),
         };
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = fixture.Factory.RootUri };
         if (caller == Caller.ShopKey)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");

@@ -52,6 +52,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>The host environment; anything but Development has no seeded users or keys.</summary>
+    public string Environment { get; init; } = "Development";
+
     /// <summary>The portal's real address once started (Kestrel on a free port).</summary>
     public Uri RootUri
     {
@@ -65,7 +68,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(Environment);
         if (_output is not null)
         {
             builder.ConfigureLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output)));

@@ -81,6 +81,58 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("MicoPortal.Server.Auth.ShopApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Shop")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("ShopApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("MicoPortal.Server.Metrics.MetricsMinute", b =>
                 {
                     b.Property<long>("Minute")
@@ -229,6 +281,7 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Shop")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -259,9 +312,6 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("Disputed");
 
-                    b.HasIndex("ExternalId")
-                        .IsUnique();
-
                     b.HasIndex("MicoUserId");
 
                     b.HasIndex("NextCheckAt")
@@ -270,6 +320,9 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                     b.HasIndex("ReceivedAt");
 
                     b.HasIndex("Stuck");
+
+                    b.HasIndex("ExternalId", "Shop")
+                        .IsUnique();
 
                     b.HasIndex("Status", "ReceivedAt");
 

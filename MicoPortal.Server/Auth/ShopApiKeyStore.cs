@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using MicoPortal.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Auth;
+
+/// <summary>
+/// Finds the shop of a presented API key: configured keys first, then the keys admins created,
+/// which are looked up by digest and cached for <see cref="CacheFor"/> so intake at thousands of
+/// orders a second does not read the keys table on every request. Revoking a key clears this
+/// instance's cache at once; other instances notice within <see cref="CacheFor"/>.
+/// </summary>
+public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<ShopApiKeyOptions> configured, TimeProvider time)
+{
+    public const string KeyPrefix = "mp_";
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
+
+    // Bounded so a flood of wrong keys cannot grow it without limit.
+    private const int MaxCached = 10_000;
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private readonly ConcurrentDictionary<string, CachedKey> cache = new(StringComparer.Ordinal);
+
+    private sealed record CachedKey(string? Shop, DateTimeOffset Expires);
+
+    /// <summary>A new key: <c>mp_</c> and 40 random letters and digits (about 238 bits).</summary>
+    public static string NewKey() => KeyPrefix + RandomNumberGenerator.GetString(Alphabet, 40);
+
+    public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>What admins see of a key: enough to recognise it, far too little to use it.</summary>
+    public static string PrefixOf(string key) => key[..Math.Min(key.Length, KeyPrefix.Length + 6)];
+
+    /// <summary>The shop the key belongs to, or <c>null</c> when it is unknown or revoked.</summary>
+    public async ValueTask<string?> FindShopAsync(string presented, CancellationToken cancellationToken)
+    {
+        var digest = Digest(presented);
+        if (MatchConfigured(digest) is { } shop)
+        {
+            return shop;
+        }
+
+        var cacheKey = Convert.ToHexString(digest);
+        var now = time.GetUtcNow();
+        if (cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
+        {
+            return cached.Shop;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ShopApiKeys.AsNoTracking()
+            .Where(k => k.Hash == digest && k.RevokedAt == null)
+            .Select(k => new { k.Id, k.Shop })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (key is not null)
+        {
+            // Last use to within the cache period: one write per key per period, not per request.
+            await db.ShopApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
+        }
+
+        if (cache.Count >= MaxCached)
+        {
+            cache.Clear();
+        }
+
+        cache[cacheKey] = new CachedKey(key?.Shop, now + CacheFor);
+        return key?.Shop;
+    }
+
+    /// <summary>Forget cached answers, after a key was created or revoked here.</summary>
+    public void Invalidate() => cache.Clear();
+
+    private string? MatchConfigured(byte[] digest)
+    {
+        string? match = null;
+        foreach (var key in configured.CurrentValue.ApiKeys)
+        {
+            if (string.IsNullOrEmpty(key.Key))
+            {
+                continue;
+            }
+
+            // Check every key so timing does not tell which one was close.
+            if (CryptographicOperations.FixedTimeEquals(digest, Digest(key.Key)))
+            {
+                match = key.Name;
+            }
+        }
+
+        return match;
+    }
+}
