@@ -26,6 +26,27 @@ public class MainLayoutTests : PortalTestContext
     }
 
     [Fact]
+    public void Admins_see_the_admin_pages_in_the_navigation()
+    {
+        var cut = RenderLayout();
+
+        cut.WaitForAssertion(() => Assert.Contains("API keys", cut.Find(".mud-navmenu").TextContent));
+        Assert.Contains("Users", cut.Find(".admin-nav").TextContent);
+    }
+
+    [Fact]
+    public void Operations_users_do_not_see_the_admin_pages()
+    {
+        Api.CurrentUser = TestData.Operations;
+
+        var cut = RenderLayout();
+
+        cut.WaitForAssertion(() => Assert.Equal("ops@micoportal.local", cut.Find(".current-user").TextContent.Trim()));
+        Assert.Empty(cut.FindAll(".admin-nav"));
+        Assert.DoesNotContain("API keys", cut.Find(".mud-navmenu").TextContent);
+    }
+
+    [Fact]
     public void Signed_out_shows_a_sign_in_link_instead_of_an_email()
     {
         Api.CurrentUser = null;

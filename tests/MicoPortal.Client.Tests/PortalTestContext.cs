@@ -11,6 +11,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 {
     protected FakePortalApi Api { get; } = new();
     protected FakeOperationsHubClient Hub { get; } = new();
+    protected FakeAdminApi Admin { get; } = new();
 
     protected PortalTestContext()
     {
@@ -18,6 +19,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IPortalApi>(Api);
         Services.AddSingleton<IOperationsHubClient>(Hub);
+        Services.AddSingleton<IAdminApi>(Admin);
         Services.AddSingleton<CurrentUserState>();
     }
 
