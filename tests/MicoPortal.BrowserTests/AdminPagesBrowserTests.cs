@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Json;
+using MicoPortal.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace MicoPortal.BrowserTests;
+
+/// <summary>Admin pages in a real browser: a key made on the page works against the shop API.</summary>
+public class AdminPagesBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task An_admin_creates_a_shop_key_on_the_page_and_the_key_places_an_order()
+    {
+        var page = await fixture.SignedInPageAsync(PortalClient.Admin);
+        await page.GotoAsync("/admin/api-keys");
+
+        await page.Locator(".new-key-shop input").FillAsync("browser-shop");
+        await page.Locator(".new-key-name input").FillAsync("browser test");
+        await page.Locator("button.create-key").ClickAsync();
+        var keyText = page.Locator(".created-key-value");
+        await keyText.WaitForAsync(new() { Timeout = 30_000 });
+        var key = (await keyText.InnerTextAsync()).Trim();
+        await Assertions.Expect(page.Locator("tr.api-key", new() { HasText = "browser-shop" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "admin-api-keys.png"), FullPage = true });
+
+        var shop = fixture.Portal.CreateClient();
+        shop.DefaultRequestHeaders.Add("X-Api-Key", key);
+        var response = await shop.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        await page.GotoAsync("/admin/users");
+        await Assertions.Expect(page.Locator("tr.user", new() { HasText = PortalClient.Operations })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "admin-users.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task An_operations_user_is_told_the_admin_pages_are_for_admins()
+    {
+        var page = await fixture.SignedInPageAsync(PortalClient.Operations);
+        await page.GotoAsync("/admin/api-keys");
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Access denied", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".admin-nav")).ToHaveCountAsync(0);
+    }
+}
