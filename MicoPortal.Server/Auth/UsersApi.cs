@@ -165,7 +165,7 @@ public static class UsersApi
         user.AccessFailedCount);
 
     private static ProblemHttpResult UserNotFound(string id) =>
-        Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, $"User {id} was not found.");
+        Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, "The user was not found.");
 
     internal static Dictionary<string, string[]> IdentityErrors(IdentityResult result) => new Dictionary<string, string[]>
     {

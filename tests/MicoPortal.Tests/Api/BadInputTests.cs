@@ -51,6 +51,19 @@ public class BadInputTests(PortalFixture fixture, ITestOutputHelper output) : IC
         // Provider callbacks (unsigned, so refused before parsing)
         { "POST", "/api/v1/provider/callbacks", "{\"eventId\":" + Huge.Length + "}" },
         { "POST", "/api/v1/provider/callbacks", Huge },
+        // Admin: API keys, users, the first-admin bootstrap
+        { "POST", "/api/v1/admin/api-keys", $"{{\"shop\":\"{Sql}\",\"name\":\"{Script}\"}}" },
+        { "POST", "/api/v1/admin/api-keys", "{\"shop\":[1],\"name\":{}}" },
+        { "POST", "/api/v1/admin/api-keys", "{\"shop\":\"" + Huge + "\"}" },
+        { "DELETE", "/api/v1/admin/api-keys/abc", null },
+        { "DELETE", "/api/v1/admin/api-keys/99999999999999999999", null },
+        { "POST", "/api/v1/admin/users", $"{{\"email\":\"{Sql}\",\"password\":\"{Script}\",\"role\":\"{Sql}\"}}" },
+        { "POST", "/api/v1/admin/users", "{\"email\":true}" },
+        { "PUT", "/api/v1/admin/users/" + Uri.EscapeDataString(Sql) + "/role", "{\"role\":\"Admin\"}" },
+        { "PUT", "/api/v1/admin/users/x/role", $"{{\"role\":\"{Script}\"}}" },
+        { "POST", "/api/v1/admin/users/" + Uri.EscapeDataString(Script) + "/unlock", null },
+        { "DELETE", "/api/v1/admin/users/" + Uri.EscapeDataString(Sql), null },
+        { "POST", "/api/v1/auth/bootstrap", $"{{\"secret\":\"{Sql}\",\"email\":\"{Script}\"}}" },
         // Metrics
         { "GET", "/api/v1/metrics/summary?window=" + Uri.EscapeDataString(Sql), null },
         { "GET", "/api/v1/metrics/timeseries?window=99999999h", null },
