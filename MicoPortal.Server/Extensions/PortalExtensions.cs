@@ -49,6 +49,8 @@ public static class PortalExtensions
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<OrderTransitions>();
         services.AddSingleton<OrderClaims>();
+        services.AddSingleton<OrderIntakeWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderIntakeWriter>());
         services.AddSingleton<OrderIntake>();
         services.AddSingleton<OrderQueries>();
         services.AddSingleton<OrderActions>();

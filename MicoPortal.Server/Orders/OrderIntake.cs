@@ -1,10 +1,4 @@
-using MicoPortal.Server.Data;
-using MicoPortal.Server.Metrics;
-using MicoPortal.Server.Realtime;
-using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Orders;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Orders;
 
@@ -16,13 +10,15 @@ public enum IntakeOutcome
     Invalid,
 }
 
-public sealed record IntakeResult(string? ExternalId, IntakeOutcome Outcome, Order? Order, IDictionary<string, string[]>? Errors = null);
+/// <summary>What became of one order of a request: <see cref="Order"/> is set when it was created now.</summary>
+public sealed record IntakeResult(string? ExternalId, IntakeOutcome Outcome, long? OrderId = null, Order? Order = null, IDictionary<string, string[]>? Errors = null);
 
 /// <summary>
-/// Accepts paid orders from a shop: validation, idempotency by the shop's <c>externalId</c>, one insert
-/// transaction per call. New orders are due for dispatch at once.
+/// Accepts paid orders from a shop: validation here, then idempotency by the shop's
+/// <c>externalId</c> and the insert in <see cref="OrderIntakeWriter"/>'s group commit. New orders
+/// are due for dispatch at once.
 /// </summary>
-public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification, OrderChangeFeed feed, MetricsRecorder metrics)
+public sealed class OrderIntake(OrderIntakeWriter writer)
 {
     public async Task<IntakeResult> AcceptAsync(CreateOrderRequest? request, string shop, CancellationToken cancellationToken) =>
         (await AcceptManyAsync([request], shop, cancellationToken))[0];
@@ -37,7 +33,7 @@ public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, Ti
             var (order, errors) = OrderValidation.Validate(requests[i]);
             if (order is null)
             {
-                results[i] = new IntakeResult(requests[i]?.ExternalId, IntakeOutcome.Invalid, null, errors);
+                results[i] = new IntakeResult(requests[i]?.ExternalId, IntakeOutcome.Invalid, Errors: errors);
             }
             else
             {
@@ -47,72 +43,13 @@ public sealed class OrderIntake(IDbContextFactory<PortalDbContext> dbFactory, Ti
 
         if (valid.Count > 0)
         {
-            await InsertAsync(valid, shop, results, cancellationToken);
+            var written = await writer.InsertAsync(shop, [.. valid.Select(v => v.Order)], cancellationToken);
+            for (var i = 0; i < valid.Count; i++)
+            {
+                results[valid[i].Index] = written[i];
+            }
         }
 
         return results!;
     }
-
-    private async Task InsertAsync(List<(int Index, ValidOrder Order)> valid, string shop, IntakeResult?[] results, CancellationToken cancellationToken)
-    {
-        for (var round = 0; ; round++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var externalIds = valid.Select(v => v.Order.ExternalId).Distinct().ToList();
-            var existing = await db.Orders.AsNoTracking()
-                .Where(o => externalIds.Contains(o.ExternalId) && o.Shop == shop)
-                .ToDictionaryAsync(o => o.ExternalId, StringComparer.Ordinal, cancellationToken);
-
-            var now = time.GetUtcNow();
-            var created = new List<(int Index, Order Order)>();
-            foreach (var (index, order) in valid)
-            {
-                if (existing.TryGetValue(order.ExternalId, out var known))
-                {
-                    results[index] = new IntakeResult(order.ExternalId, order.SameAs(known) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known);
-                    continue;
-                }
-
-                var entity = NewOrder(order, shop, now);
-                existing[order.ExternalId] = entity; // a repeat within the same batch is then Existing or Conflict
-                db.Orders.Add(entity);
-                created.Add((index, entity));
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                foreach (var (index, order) in created)
-                {
-                    results[index] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, order);
-                    metrics.OrderReceived(order);
-                }
-
-                feed.Publish([.. created.Select(c => new OrderChange(c.Order.Id, c.Order.ExternalId, c.Order.Status, false, false, now))]);
-
-                return;
-            }
-            catch (DbUpdateException) when (round < 3)
-            {
-                // Another request inserted one of these external ids meanwhile: look again.
-            }
-        }
-    }
-
-    private Order NewOrder(ValidOrder order, string shop, DateTimeOffset now) => new()
-    {
-        ExternalId = order.ExternalId,
-        MicoUserId = order.MicoUserId,
-        Region = order.Region,
-        Sku = order.Sku,
-        Coins = order.Coins,
-        Amount = order.Amount,
-        Currency = order.Currency,
-        Shop = shop,
-        Status = OrderStatus.Received,
-        ReceivedAt = now,
-        UpdatedAt = now,
-        DueBy = now + verification.Value.StuckAfter,
-        NextCheckAt = now,
-    };
 }

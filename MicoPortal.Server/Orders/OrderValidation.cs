@@ -8,7 +8,7 @@ namespace MicoPortal.Server.Orders;
 public sealed record ValidOrder(string ExternalId, string MicoUserId, string Region, string Sku, int Coins, decimal Amount, string Currency)
 {
     /// <summary>Same order as an existing one? Decides 200 (idempotent repeat) versus 409 (conflict).</summary>
-    public bool SameAs(Order order) =>
+    public bool SameAs(ValidOrder order) =>
         MicoUserId == order.MicoUserId && Region == order.Region && Sku == order.Sku && Coins == order.Coins
         && Amount == order.Amount && Currency == order.Currency;
 }

@@ -46,13 +46,14 @@ public static class OrdersApi
             case IntakeOutcome.Conflict:
                 return Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.OrderConflict,
                     $"An order with externalId '{result.ExternalId}' already exists with different details.",
-                    $"Existing order {result.Order!.Id}. Use a new externalId for a different order.");
+                    $"Existing order {result.OrderId}. Use a new externalId for a different order.");
+            case IntakeOutcome.Created:
+                // A new order has no attempts yet: answer from what was written, without reading it back.
+                var created = result.Order!.ToDto([]);
+                return TypedResults.Created($"/api/v1/orders/{created.Id}", created);
+            default:
+                return TypedResults.Ok((await queries.GetAsync(result.OrderId!.Value, null, cancellationToken))!);
         }
-
-        var dto = (await queries.GetAsync(result.Order!.Id, null, cancellationToken))!;
-        return result.Outcome == IntakeOutcome.Created
-            ? TypedResults.Created($"/api/v1/orders/{dto.Id}", dto)
-            : TypedResults.Ok(dto);
     }
 
     public static async Task<Results<Ok<CreateOrderBatchResponse>, ValidationProblem>> CreateOrderBatch(
@@ -71,7 +72,7 @@ public static class OrdersApi
         var results = await intake.AcceptManyAsync([.. request.Orders], ShopScope.ForNewOrders(http), cancellationToken);
         return TypedResults.Ok(new CreateOrderBatchResponse([.. results.Select(r => new BatchOrderResult(
             r.ExternalId,
-            r.Order?.Id,
+            r.OrderId,
             r.Outcome switch
             {
                 IntakeOutcome.Created => BatchOutcomes.Created,

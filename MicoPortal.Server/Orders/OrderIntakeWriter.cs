@@ -1,0 +1,287 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Threading.Channels;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Metrics;
+using MicoPortal.Server.Realtime;
+using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Orders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Orders;
+
+/// <summary>
+/// Group commit for intake: every request's new orders go into one queue, and a single writer
+/// inserts whatever has queued up in one transaction, with prepared statements on one
+/// connection. SQLite allows one writer at a time anyway; writing from one place with one commit
+/// per group (instead of one EF <c>SaveChanges</c> per request fighting for the lock) is what
+/// takes intake from hundreds to tens of thousands of orders a second.
+/// <para>
+/// The transaction is <c>BEGIN IMMEDIATE</c>, so the check for an existing <c>(externalId, shop)</c>
+/// and the insert are atomic even against another server process on the same database file.
+/// </para>
+/// </summary>
+public sealed class OrderIntakeWriter(
+    IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification,
+    OrderChangeFeed feed, MetricsRecorder metrics, ILogger<OrderIntakeWriter> logger) : BackgroundService
+{
+    /// <summary>Orders per transaction at most; a bigger backlog is written in several.</summary>
+    public const int MaxGroupOrders = 4_000;
+
+    // Bounded: when the disk cannot keep up, requests wait here instead of filling memory.
+    private readonly Channel<IntakeGroup> queue = Channel.CreateBounded<IntakeGroup>(new BoundedChannelOptions(20_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>One request's valid orders, all of one shop, and the caller waiting for their fate.</summary>
+    private sealed class IntakeGroup(string shop, IReadOnlyList<ValidOrder> orders)
+    {
+        public string Shop { get; } = shop;
+        public IReadOnlyList<ValidOrder> Orders { get; } = orders;
+        public IntakeResult[] Results { get; } = new IntakeResult[orders.Count];
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Inserts the orders that are new for this shop; results in the order given.</summary>
+    public async Task<IntakeResult[]> InsertAsync(string shop, IReadOnlyList<ValidOrder> orders, CancellationToken cancellationToken)
+    {
+        var group = new IntakeGroup(shop, orders);
+        await queue.Writer.WriteAsync(group, cancellationToken);
+        // Once queued the orders are written even if this caller goes away; the shop's retry
+        // with the same externalId then finds them (idempotency).
+        await group.Done.Task.WaitAsync(cancellationToken);
+        return group.Results;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var groups = new List<IntakeGroup>();
+        Statements? statements = null;
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                groups.Clear();
+                var count = 0;
+                while (count < MaxGroupOrders && queue.Reader.TryRead(out var group))
+                {
+                    groups.Add(group);
+                    count += group.Orders.Count;
+                }
+
+                try
+                {
+                    statements ??= await Statements.OpenAsync(dbFactory, stoppingToken);
+                    var created = await WriteAsync(statements, groups);
+                    Announce(created);
+                    foreach (var group in groups)
+                    {
+                        group.Done.TrySetResult();
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Nothing of this transaction was committed: the callers get an error (5xx) and
+                    // the shop retries. The connection may be broken; open a new one next time.
+                    logger.LogError(ex, "Writing {Orders} new orders failed; {Requests} requests answered with an error", count, groups.Count);
+                    foreach (var group in groups)
+                    {
+                        group.Done.TrySetException(ex);
+                    }
+
+                    if (statements is not null)
+                    {
+                        await statements.DisposeAsync();
+                        statements = null;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Requests still queued at shutdown get an error rather than waiting forever.
+            queue.Writer.TryComplete();
+            while (queue.Reader.TryRead(out var left))
+            {
+                left.Done.TrySetCanceled(CancellationToken.None);
+            }
+
+            if (statements is not null)
+            {
+                await statements.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<List<Order>> WriteAsync(Statements statements, List<IntakeGroup> groups)
+    {
+        var now = time.GetUtcNow();
+        var dueBy = now + verification.Value.StuckAfter;
+        var created = new List<Order>();
+        // Repeats inside this transaction (two requests with one externalId) see each other.
+        var written = new Dictionary<(string Shop, string ExternalId), (long Id, ValidOrder Order)>();
+        await using var transaction = await statements.Connection.BeginTransactionAsync();
+        statements.Enlist(transaction);
+        foreach (var group in groups)
+        {
+            for (var i = 0; i < group.Orders.Count; i++)
+            {
+                var order = group.Orders[i];
+                var key = (group.Shop, order.ExternalId);
+                var existing = written.TryGetValue(key, out var earlier) ? earlier : await statements.FindAsync(group.Shop, order.ExternalId);
+                if (existing is { } known)
+                {
+                    group.Results[i] = new IntakeResult(order.ExternalId, order.SameAs(known.Order) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known.Id);
+                    continue;
+                }
+
+                var entity = NewOrder(order, group.Shop, now, dueBy);
+                entity.Id = await statements.InsertAsync(entity);
+                written[key] = (entity.Id, order);
+                created.Add(entity);
+                group.Results[i] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, entity.Id, entity);
+            }
+        }
+
+        await transaction.CommitAsync();
+        return created;
+    }
+
+    private void Announce(List<Order> created)
+    {
+        if (created.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var order in created)
+        {
+            metrics.OrderReceived(order);
+        }
+
+        feed.Publish([.. created.Select(o => new OrderChange(o.Id, o.ExternalId, o.Status, false, false, o.ReceivedAt))]);
+    }
+
+    private static Order NewOrder(ValidOrder order, string shop, DateTimeOffset now, DateTimeOffset dueBy) => new()
+    {
+        ExternalId = order.ExternalId,
+        MicoUserId = order.MicoUserId,
+        Region = order.Region,
+        Sku = order.Sku,
+        Coins = order.Coins,
+        Amount = order.Amount,
+        Currency = order.Currency,
+        Shop = shop,
+        Status = OrderStatus.Received,
+        ReceivedAt = now,
+        UpdatedAt = now,
+        DueBy = dueBy,
+        NextCheckAt = now,
+        Version = Guid.NewGuid(),
+    };
+
+    /// <summary>
+    /// The writer's connection and its two prepared statements. Values are written exactly as EF
+    /// Core's SQLite provider writes them (times as unix milliseconds, decimals and GUIDs as
+    /// upper-case text), so EF reads and concurrency checks see the same row.
+    /// </summary>
+    private sealed class Statements : IAsyncDisposable
+    {
+        private readonly PortalDbContext db;
+        private readonly DbCommand find;
+        private readonly DbCommand insert;
+
+        private Statements(PortalDbContext db, DbConnection connection)
+        {
+            this.db = db;
+            Connection = connection;
+            find = Command(connection, """
+                SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency" FROM "Orders"
+                WHERE "ExternalId" = $externalId AND "Shop" = $shop
+                """, "$externalId", "$shop");
+            insert = Command(connection, """
+                INSERT INTO "Orders" ("ExternalId", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "Shop", "Status",
+                    "Stuck", "Disputed", "AttemptNo", "ProviderVersion", "CallbackVersion", "ReceivedAt", "DueBy", "UpdatedAt",
+                    "NextCheckAt", "CheckCount", "Version")
+                VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
+                    0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version)
+                RETURNING "Id"
+                """, "$externalId", "$micoUserId", "$region", "$sku", "$coins", "$amount", "$currency", "$shop", "$status", "$receivedAt", "$dueBy", "$version");
+        }
+
+        public DbConnection Connection { get; }
+
+        public static async Task<Statements> OpenAsync(IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
+        {
+            // Through EF so the connection string and the WAL/busy-timeout pragmas are the portal's own.
+            var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            return new Statements(db, db.Database.GetDbConnection());
+        }
+
+        public void Enlist(DbTransaction transaction)
+        {
+            find.Transaction = transaction;
+            insert.Transaction = transaction;
+        }
+
+        public async Task<(long Id, ValidOrder Order)?> FindAsync(string shop, string externalId)
+        {
+            find.Parameters["$externalId"].Value = externalId;
+            find.Parameters["$shop"].Value = shop;
+            await using var reader = await find.ExecuteReaderAsync();
+            if (!await reader.ReadAsync())
+            {
+                return null;
+            }
+
+            return (reader.GetInt64(0), new ValidOrder(externalId, reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt32(4), decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture), reader.GetString(6)));
+        }
+
+        public async Task<long> InsertAsync(Order order)
+        {
+            var p = insert.Parameters;
+            p["$externalId"].Value = order.ExternalId;
+            p["$micoUserId"].Value = order.MicoUserId;
+            p["$region"].Value = order.Region;
+            p["$sku"].Value = order.Sku;
+            p["$coins"].Value = order.Coins;
+            p["$amount"].Value = order.Amount; // Microsoft.Data.Sqlite writes decimals as invariant text, as EF does
+            p["$currency"].Value = order.Currency;
+            p["$shop"].Value = order.Shop;
+            p["$status"].Value = order.Status.ToString();
+            p["$receivedAt"].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
+            p["$dueBy"].Value = order.DueBy.ToUnixTimeMilliseconds();
+            p["$version"].Value = order.Version.ToString().ToUpperInvariant();
+            return (long)(await insert.ExecuteScalarAsync())!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await find.DisposeAsync();
+            await insert.DisposeAsync();
+            await db.DisposeAsync();
+        }
+
+        private static DbCommand Command(DbConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+
+            return command;
+        }
+    }
+}
