@@ -156,7 +156,7 @@ public static class PortalExtensions
             .AddInteractiveWebAssemblyRenderMode()
             .AddAdditionalAssemblies(typeof(Client._Imports).Assembly);
 
-        SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
+        SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<VerificationOptions>>().Value.Enabled);
         return app;
     }
 

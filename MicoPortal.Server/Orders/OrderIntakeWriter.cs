@@ -29,6 +29,7 @@ public sealed class OrderIntakeWriter(
     /// <summary>Orders per transaction at most; a bigger backlog is written in several.</summary>
     public const int MaxGroupOrders = 4_000;
 
+
     // Bounded: when the disk cannot keep up, requests wait here instead of filling memory.
     private readonly Channel<IntakeGroup> queue = Channel.CreateBounded<IntakeGroup>(new BoundedChannelOptions(20_000)
     {
@@ -134,18 +135,24 @@ public sealed class OrderIntakeWriter(
             {
                 var order = group.Orders[i];
                 var key = (group.Shop, order.ExternalId);
-                var existing = written.TryGetValue(key, out var earlier) ? earlier : await statements.FindAsync(group.Shop, order.ExternalId);
-                if (existing is { } known)
+                if (!written.TryGetValue(key, out var known))
                 {
-                    group.Results[i] = new IntakeResult(order.ExternalId, order.SameAs(known.Order) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known.Id);
-                    continue;
+                    // New orders are the common case: try the insert first and look only when it hits
+                    // an existing (externalId, shop).
+                    var entity = NewOrder(order, group.Shop, now, dueBy);
+                    if (await statements.TryInsertAsync(entity) is { } id)
+                    {
+                        entity.Id = id;
+                        written[key] = (id, order);
+                        created.Add(entity);
+                        group.Results[i] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, id, entity);
+                        continue;
+                    }
+
+                    known = (await statements.FindAsync(group.Shop, order.ExternalId))!.Value;
                 }
 
-                var entity = NewOrder(order, group.Shop, now, dueBy);
-                entity.Id = await statements.InsertAsync(entity);
-                written[key] = (entity.Id, order);
-                created.Add(entity);
-                group.Results[i] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, entity.Id, entity);
+                group.Results[i] = new IntakeResult(order.ExternalId, order.SameAs(known.Order) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known.Id);
             }
         }
 
@@ -211,6 +218,7 @@ public sealed class OrderIntakeWriter(
                     "NextCheckAt", "CheckCount", "Version")
                 VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
                     0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version)
+                ON CONFLICT ("ExternalId", "Shop") DO NOTHING
                 RETURNING "Id"
                 """, "$externalId", "$micoUserId", "$region", "$sku", "$coins", "$amount", "$currency", "$shop", "$status", "$receivedAt", "$dueBy", "$version");
         }
@@ -245,7 +253,8 @@ public sealed class OrderIntakeWriter(
                 reader.GetInt32(4), decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture), reader.GetString(6)));
         }
 
-        public async Task<long> InsertAsync(Order order)
+        /// <summary>The new order's id, or <c>null</c> when the shop already has an order with this externalId.</summary>
+        public async Task<long?> TryInsertAsync(Order order)
         {
             var p = insert.Parameters;
             p["$externalId"].Value = order.ExternalId;
@@ -260,7 +269,7 @@ public sealed class OrderIntakeWriter(
             p["$receivedAt"].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
             p["$dueBy"].Value = order.DueBy.ToUnixTimeMilliseconds();
             p["$version"].Value = order.Version.ToString().ToUpperInvariant();
-            return (long)(await insert.ExecuteScalarAsync())!;
+            return await insert.ExecuteScalarAsync() is long id ? id : null;
         }
 
         public async ValueTask DisposeAsync()

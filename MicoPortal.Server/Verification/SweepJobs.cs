@@ -73,8 +73,17 @@ public sealed class SweepJobs(
     }
 
     /// <summary>Registers the recurring sweeps (cron with seconds: every second; stuck every 30 s).</summary>
-    public static void Schedule(IRecurringJobManager jobs)
+    /// <summary>Schedules the sweeps, or removes them on an instance that only takes orders (<c>Verification:Enabled=false</c>).</summary>
+    public static void Schedule(IRecurringJobManager jobs, bool enabled)
     {
+        if (!enabled)
+        {
+            jobs.RemoveIfExists(DispatchJobId);
+            jobs.RemoveIfExists(VerifyJobId);
+            jobs.RemoveIfExists(StuckJobId);
+            return;
+        }
+
         var everySecond = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         jobs.AddOrUpdate<SweepJobs>(DispatchJobId, j => j.DispatchAsync(CancellationToken.None), "* * * * * *", everySecond);
         jobs.AddOrUpdate<SweepJobs>(VerifyJobId, j => j.VerifyAsync(CancellationToken.None), "* * * * * *", everySecond);

@@ -7,6 +7,12 @@ public sealed class VerificationOptions
 {
     public const string Section = "Verification";
 
+    /// <summary>
+    /// Whether this instance runs the dispatch, verify and stuck sweeps. Off on an instance that only
+    /// takes orders while others (sharing the database) deliver them; callbacks are handled either way.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>An order not final this long after Received is flagged stuck.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -29,4 +29,6 @@ public sealed class BenchmarkOptions(Dictionary<string, string> values)
     public int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
     public string? String(string name) => values.GetValueOrDefault(name);
+
+    public bool Bool(string name, bool fallback) => values.TryGetValue(name, out var v) ? bool.Parse(v) : fallback;
 }

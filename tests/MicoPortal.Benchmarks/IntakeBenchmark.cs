@@ -19,7 +19,15 @@ public static class IntakeBenchmark
         var seconds = options.Int("seconds", 30);
         var batchSize = batch ? options.Int("batch", 1000) : 1;
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"micoportal-bench-intake-{Guid.NewGuid():N}");
-        await using var server = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "20", ["RateLimiting:IntakePerSecond"] = "1000000" });
+        // --deliver false measures intake alone (an intake-only instance); by default the server also
+        // dispatches and verifies what it accepts, against its built-in sandbox, as a single instance does.
+        var deliver = options.Bool("deliver", true);
+        await using var server = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?>
+        {
+            ["Sandbox:LatencyMs"] = "20",
+            ["RateLimiting:IntakePerSecond"] = "1000000",
+            ["Verification:Enabled"] = deliver ? "true" : "false",
+        });
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = server.Root };
         http.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");
 
@@ -27,6 +35,8 @@ public static class IntakeBenchmark
         var errors = 0L;
         var orders = 0L;
         var stopAt = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var serverCpu0 = server.CpuTime();
+        var loadCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async worker =>
         {
@@ -60,6 +70,8 @@ public static class IntakeBenchmark
             }
         }));
         var elapsed = clock.Elapsed.TotalSeconds;
+        var serverCores = (server.CpuTime() - serverCpu0).TotalSeconds / elapsed;
+        var loadCores = (Process.GetCurrentProcess().TotalProcessorTime - loadCpu0).TotalSeconds / elapsed;
         var all = latencies.SelectMany(l => l).Order().ToList();
         Console.WriteLine(JsonSerializer.Serialize(new
         {
@@ -73,6 +85,10 @@ public static class IntakeBenchmark
             p99Ms = Math.Round(all[(int)(all.Count * 0.99)], 1),
             errors,
             serverPeakWorkingSetMb = server.PeakWorkingSetBytes() / 1024 / 1024,
+            deliver,
+            // Cores busy on average: the server, and this load generator on the same machine.
+            serverCores = Math.Round(serverCores, 2),
+            loadGeneratorCores = Math.Round(loadCores, 2),
         }));
         return 0;
     }

@@ -30,6 +30,13 @@ public sealed class PortalProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>CPU time the server process has used so far (all cores).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public long PeakWorkingSetBytes()
     {
         _process.Refresh();
