@@ -102,11 +102,10 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
             .GroupBy(o => o.Status)
             .Select(g => new { Status = g.Key, Count = g.LongCount() })
             .ToListAsync(cancellationToken);
-        // Compared with a parameter, not as a bare boolean: SQLite then seeks the flag's index
-        // instead of scanning all of it (0.1 ms against 30-70 ms at a million orders).
-        var flagged = true;
-        var stuck = await db.Orders.LongCountAsync(o => o.Stuck == flagged, cancellationToken);
-        var disputed = await db.Orders.LongCountAsync(o => o.Disputed == flagged, cancellationToken);
+        // Bare booleans on purpose: they match the partial indexes that hold only flagged orders,
+        // so each count reads just those entries (0.1 ms at a million orders).
+        var stuck = await db.Orders.LongCountAsync(o => o.Stuck, cancellationToken);
+        var disputed = await db.Orders.LongCountAsync(o => o.Disputed, cancellationToken);
 
         var latency = new LatencyHistogram();
         foreach (var row in rows)

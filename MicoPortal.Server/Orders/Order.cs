@@ -72,6 +72,19 @@ public sealed class Order
 
     public string ClientRef => FormatClientRef(Id, AttemptNo);
 
+    /// <summary>
+    /// Orders a person should look at (the failed deliveries page): failed, reversed, stuck or disputed.
+    /// </summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Order, bool>> NeedsAttention =
+        o => o.Status == OrderStatus.Failed || o.Status == OrderStatus.Reversed || o.Stuck || o.Disputed;
+
+    /// <summary>
+    /// The SQL that EF Core generates for <see cref="NeedsAttention"/>, as the filter of a partial
+    /// index: SQLite uses a partial index only when the query's WHERE contains the index's WHERE, so
+    /// the two must stay the same (a test checks the query plan).
+    /// </summary>
+    public const string NeedsAttentionSql = "\"Status\" IN ('Failed', 'Reversed') OR \"Stuck\" OR \"Disputed\"";
+
     public int ConfirmationCount =>
         (ApiConfirmedAt is null ? 0 : 1) + (CallbackConfirmedAt is null ? 0 : 1) + (LedgerConfirmedAt is null ? 0 : 1);
 

@@ -80,7 +80,7 @@ public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, O
 
                 if (request.Stuck is { } stuck)
                 {
-                    query = query.Where(o => o.Stuck == stuck);
+                    query = stuck ? query.Where(o => o.Stuck) : query.Where(o => !o.Stuck);
                 }
             }
 

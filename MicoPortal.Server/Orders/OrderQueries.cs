@@ -80,17 +80,18 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory)
 
         if (query.Stuck is { } stuck)
         {
-            orders = orders.Where(o => o.Stuck == stuck);
+            // Bare flags match the partial index of flagged orders.
+            orders = stuck ? orders.Where(o => o.Stuck) : orders.Where(o => !o.Stuck);
         }
 
         if (query.Disputed is { } disputed)
         {
-            orders = orders.Where(o => o.Disputed == disputed);
+            orders = disputed ? orders.Where(o => o.Disputed) : orders.Where(o => !o.Disputed);
         }
 
         if (query.Attention == true)
         {
-            orders = orders.Where(o => o.Status == OrderStatus.Failed || o.Status == OrderStatus.Reversed || o.Stuck || o.Disputed);
+            orders = orders.Where(Order.NeedsAttention);
         }
 
         if (query.From is { } from)

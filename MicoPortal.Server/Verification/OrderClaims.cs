@@ -15,26 +15,48 @@ public sealed record ClaimedBatch(IReadOnlyList<Order> Orders, DateTimeOffset Le
 /// </summary>
 public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options)
 {
+    /// <summary>Partial index of the dispatch queue: Received orders whose create was never issued.</summary>
+    public const string DispatchIndex = "IX_Orders_Dispatch";
+    public const string DispatchIndexFilter = "\"Status\" = 'Received' AND \"CreateIssuedAt\" IS NULL";
+    public const string WorkQueueIndex = "IX_Orders_NextCheckAt";
+    private const string FromDispatchIndex = "SELECT * FROM \"Orders\" INDEXED BY \"" + DispatchIndex + "\"";
+    private const string FromWorkQueueIndex = "SELECT * FROM \"Orders\" INDEXED BY \"" + WorkQueueIndex + "\"";
+
+    private static readonly System.Linq.Expressions.Expression<Func<Order, bool>> NeedsDispatch =
+        o => o.Status == OrderStatus.Received && o.CreateIssuedAt == null;
+
+    private static readonly System.Linq.Expressions.Expression<Func<Order, bool>> NeedsVerification =
+        o => o.Status != OrderStatus.Received || o.CreateIssuedAt != null;
+
     /// <summary>Received orders never sent for their current attempt. Marks them create-issued before anything is sent.</summary>
     public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, CancellationToken cancellationToken) =>
-        ClaimAsync(db, o => o.Status == OrderStatus.Received && o.CreateIssuedAt == null, options.Value.DispatchBatchSize, markCreateIssued: true, cancellationToken);
+        ClaimAsync(db, dispatch: true, options.Value.DispatchBatchSize, cancellationToken);
 
     /// <summary>Everything else that is due: open orders, settlement checks, re-verifications, creates whose answer was lost.</summary>
     public Task<ClaimedBatch> ClaimForVerifyAsync(PortalDbContext db, CancellationToken cancellationToken) =>
-        ClaimAsync(db, o => o.Status != OrderStatus.Received || o.CreateIssuedAt != null, options.Value.VerifyBatchSize, markCreateIssued: false, cancellationToken);
+        ClaimAsync(db, dispatch: false, options.Value.VerifyBatchSize, cancellationToken);
 
-    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, System.Linq.Expressions.Expression<Func<Order, bool>> filter, int size, bool markCreateIssued, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ids of due orders, oldest due first, read from the queue's own index. The index is named
+    /// (SQLite's <c>INDEXED BY</c>) because without statistics the planner prefers the status index
+    /// and then sorts every Received order: seconds per claim once a million orders wait.
+    /// </summary>
+    public static IQueryable<long> DueIds(PortalDbContext db, bool dispatch, DateTimeOffset now, int size) =>
+        db.Orders.FromSqlRaw(dispatch ? FromDispatchIndex : FromWorkQueueIndex)
+            .Where(o => o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .Where(dispatch ? NeedsDispatch : NeedsVerification)
+            .OrderBy(o => o.NextCheckAt)
+            .Select(o => o.Id)
+            .Take(size);
+
+    /// <summary>A dispatch claim also marks the orders create-issued, before anything is sent.</summary>
+    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, bool dispatch, int size, CancellationToken cancellationToken)
     {
+        var filter = dispatch ? NeedsDispatch : NeedsVerification;
         var now = time.GetUtcNow();
         // Whole milliseconds, as stored, so the lease read back compares equal to the one we hold.
         var lease = DateTimeOffset.FromUnixTimeMilliseconds((now + options.Value.Lease).ToUnixTimeMilliseconds());
-        var ids = await db.Orders
-            .Where(o => o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
-            .Where(filter)
-            .OrderBy(o => o.NextCheckAt)
-            .Select(o => o.Id)
-            .Take(size)
-            .ToListAsync(cancellationToken);
+        var ids = await DueIds(db, dispatch, now, size).ToListAsync(cancellationToken);
         if (ids.Count == 0)
         {
             return new ClaimedBatch([], lease);
@@ -42,7 +64,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
 
         var token = Guid.NewGuid();
         var candidates = db.Orders.Where(o => ids.Contains(o.Id) && o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now)).Where(filter);
-        if (markCreateIssued)
+        if (dispatch)
         {
             await candidates.ExecuteUpdateAsync(s => s
                 .SetProperty(o => o.LeaseUntil, lease)

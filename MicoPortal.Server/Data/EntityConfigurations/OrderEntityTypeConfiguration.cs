@@ -1,4 +1,5 @@
 using MicoPortal.Server.Orders;
+using MicoPortal.Server.Verification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -31,14 +32,18 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         // operators' lookup by externalId alone uses the same index.
         builder.HasIndex(o => new { o.ExternalId, o.Shop }).IsUnique();
         // The work queue: sweeps look for due orders by time.
-        builder.HasIndex(o => o.NextCheckAt).HasFilter("\"NextCheckAt\" IS NOT NULL");
+        builder.HasIndex(o => o.NextCheckAt, OrderClaims.WorkQueueIndex).HasFilter("\"NextCheckAt\" IS NOT NULL");
+        // The dispatch queue apart, so a burst of new orders is claimed without sorting them all.
+        builder.HasIndex(o => o.NextCheckAt, OrderClaims.DispatchIndex).HasFilter(OrderClaims.DispatchIndexFilter);
         // Listing newest first, and the stuck sweep over open orders.
         builder.HasIndex(o => o.ReceivedAt);
         builder.HasIndex(o => new { o.Status, o.ReceivedAt });
         builder.HasIndex(o => o.MicoUserId);
-        // Dashboard counts of flagged orders read these instead of the table.
-        builder.HasIndex(o => o.Stuck);
-        builder.HasIndex(o => o.Disputed);
+        // Partial indexes of the few flagged orders: the dashboard counts and the failed deliveries
+        // page read only these, and inserting an ordinary order touches none of them.
+        builder.HasIndex(o => o.Stuck).HasFilter("\"Stuck\"");
+        builder.HasIndex(o => o.Disputed).HasFilter("\"Disputed\"");
+        builder.HasIndex(o => o.UpdatedAt).HasDatabaseName("IX_Orders_Attention").HasFilter(Order.NeedsAttentionSql);
 
         builder.HasMany(o => o.Attempts).WithOne().HasForeignKey(a => a.OrderId).OnDelete(DeleteBehavior.Cascade);
     }

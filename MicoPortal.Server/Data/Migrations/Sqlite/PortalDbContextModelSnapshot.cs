@@ -310,21 +310,30 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Disputed");
+                    b.HasIndex("Disputed")
+                        .HasFilter("\"Disputed\"");
 
                     b.HasIndex("MicoUserId");
 
-                    b.HasIndex("NextCheckAt")
-                        .HasFilter("\"NextCheckAt\" IS NOT NULL");
-
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("Stuck");
+                    b.HasIndex("Stuck")
+                        .HasFilter("\"Stuck\"");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("IX_Orders_Attention")
+                        .HasFilter("\"Status\" IN ('Failed', 'Reversed') OR \"Stuck\" OR \"Disputed\"");
 
                     b.HasIndex("ExternalId", "Shop")
                         .IsUnique();
 
                     b.HasIndex("Status", "ReceivedAt");
+
+                    b.HasIndex(new[] { "NextCheckAt" }, "IX_Orders_Dispatch")
+                        .HasFilter("\"Status\" = 'Received' AND \"CreateIssuedAt\" IS NULL");
+
+                    b.HasIndex(new[] { "NextCheckAt" }, "IX_Orders_NextCheckAt")
+                        .HasFilter("\"NextCheckAt\" IS NOT NULL");
 
                     b.ToTable("Orders", (string)null);
                 });
