@@ -135,6 +135,56 @@ public static class OrderSeeder
         await transaction.CommitAsync();
     }
 
+    /// <summary>
+    /// A backlog of N paid orders waiting for dispatch (status Received, due now), as if a shop had
+    /// just sent them. Ordinary MICO users (the sandbox delivers within 0 to 2 s) unless
+    /// <paramref name="scenarios"/> mixes in the sandbox's fault scenarios (user ids ending 91 to 99).
+    /// </summary>
+    public static async Task<TimeSpan> SeedReceivedAsync(string dataDirectory, int orders, bool scenarios)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(dataDirectory);
+        var connectionString = $"Data Source={Path.Combine(dataDirectory, "micoportal.db")}";
+        await using (var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        await Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var transaction = connection.BeginTransaction();
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO Orders (ExternalId, MicoUserId, Region, Sku, Coins, Amount, Currency, Shop, Status, Stuck, Disputed,
+                AttemptNo, ProviderVersion, CallbackVersion, ReceivedAt, DueBy, UpdatedAt, NextCheckAt, CheckCount, Version)
+            VALUES ($e, $u, 'GLOBAL', 'MICO-COINS-500', 500, '4.99', 'USD', 'bench', 'Received', 0, 0,
+                1, 0, 0, $t, $due, $t, $t, 0, $v)
+            """;
+        var e = insert.Parameters.Add(new SqliteParameter("$e", ""));
+        var u = insert.Parameters.Add(new SqliteParameter("$u", ""));
+        var t = insert.Parameters.Add(new SqliteParameter("$t", now));
+        var due = insert.Parameters.Add(new SqliteParameter("$due", now + 3_600_000));
+        var v = insert.Parameters.Add(new SqliteParameter("$v", ""));
+        await insert.PrepareAsync();
+        for (var i = 0; i < orders; i++)
+        {
+            // Last two digits choose the sandbox scenario: 10..89 is an ordinary delivery.
+            var suffix = scenarios ? i % 100 : 10 + i % 80;
+            e.Value = $"verify-{i}";
+            u.Value = ((1_000_000 + i) * 100L + suffix).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            t.Value = now + i / 1000; // a thousand a millisecond, oldest first
+            v.Value = Guid.NewGuid().ToString().ToUpperInvariant();
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        await Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        return clock.Elapsed;
+    }
+
     private static async Task Execute(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
