@@ -26,7 +26,8 @@ public static class DashboardBenchmark
         using var client = await server.AdminClientAsync();
         var summary = await MeasureAsync(client, "api/v1/metrics/summary?window=15m", requests, bypassCache: true);
         var firstPage = await MeasureAsync(client, "api/v1/orders?page=1&pageSize=50", requests);
-        var attention = await MeasureAsync(client, "api/v1/orders?attention=true&page=1&pageSize=50", requests);
+        // As the failed deliveries page asks: newest change first.
+        var attention = await MeasureAsync(client, "api/v1/orders?attention=true&sort=updatedAt&desc=true&page=1&pageSize=50", requests);
         var search = await MeasureAsync(client, $"api/v1/orders?q={10_000_000 + orders / 2}", requests);
 
         Console.WriteLine(JsonSerializer.Serialize(new
