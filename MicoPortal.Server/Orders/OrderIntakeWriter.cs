@@ -67,6 +67,7 @@ public sealed class OrderIntakeWriter(
             {
                 groups.Clear();
                 var count = 0;
+                List<Order> created;
                 while (count < MaxGroupOrders && queue.Reader.TryRead(out var group))
                 {
                     groups.Add(group);
@@ -76,8 +77,7 @@ public sealed class OrderIntakeWriter(
                 try
                 {
                     statements ??= await Statements.OpenAsync(dbFactory, stoppingToken);
-                    var created = await WriteAsync(statements, groups);
-                    Announce(created);
+                    created = await WriteAsync(statements, groups);
                     foreach (var group in groups)
                     {
                         group.Done.TrySetResult();
@@ -98,7 +98,12 @@ public sealed class OrderIntakeWriter(
                         await statements.DisposeAsync();
                         statements = null;
                     }
+
+                    continue;
                 }
+
+                // After the answers, and outside the transaction's error handling: these orders are committed.
+                Announce(created);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
