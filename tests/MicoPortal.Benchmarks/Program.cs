@@ -8,11 +8,12 @@ return scenario switch
     "dashboard" => await DashboardBenchmark.RunAsync(options),
     "intake" => await IntakeBenchmark.RunAsync(options, batch: false),
     "intake-batch" => await IntakeBenchmark.RunAsync(options, batch: true),
+    "soak" => await SoakBenchmark.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/MicoPortal.Benchmarks -- dashboard [--orders 1000000] [--requests 200] | intake [--connections 64] [--seconds 30] | intake-batch [--batch 1000]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/MicoPortal.Benchmarks -- dashboard [--orders 1000000] [--requests 200] | intake [--connections 64] [--seconds 30] | intake-batch [--batch 1000] | soak [--minutes 10] [--rate 1000] [--fault-permille 10]");
     return 2;
 }
