@@ -48,6 +48,9 @@ public static class SoakBenchmark
             ["Provider:QueryTimeout"] = "00:00:02",
             // Within the sandbox's memory of an order, so a settlement check never asks about a forgotten one.
             ["Verification:SettlementCheckAfter"] = "00:00:30",
+            // The SLA is 15 minutes; a 10-minute run would never flag anything, so "stuck" here means
+            // "not final 2 minutes after it was received": a backlog the pipeline does not work off shows.
+            ["Verification:StuckAfter"] = "00:02:00",
         };
         foreach (var (key, value) in settings.Where(s => options.String(s.Key) is not null).ToList())
         {
