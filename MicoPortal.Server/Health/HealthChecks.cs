@@ -1,22 +1,49 @@
+using System.Text.Json;
 using Hangfire;
 using MicoPortal.Server.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MicoPortal.Server.Health;
 
-/// <summary>Ready only when the orders database answers a query.</summary>
+/// <summary>
+/// Ready only when the orders database answers a query on a connection opened for the check.
+/// A pooled SQLite connection keeps its file open even after the file is gone or its directory
+/// is unreachable, so a check through the pool would stay green while every new connection
+/// fails; the check opens its own, unpooled, and never creates the file (Mode=ReadWrite).
+/// </summary>
 public sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> dbFactory) : IHealthCheck
 {
+    /// <summary>A readiness probe must answer quickly; a database locked for longer than this is not ready.</summary>
+    private const int TimeoutSeconds = 5;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await db.Orders.AsNoTracking().Select(o => o.Id).FirstOrDefaultAsync(cancellationToken);
+            if (!db.Database.IsSqlite())
+            {
+                await db.Orders.AsNoTracking().Select(o => o.Id).FirstOrDefaultAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+
+            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false, DefaultTimeout = TimeoutSeconds };
+            if (builder.Mode == SqliteOpenMode.ReadWriteCreate)
+            {
+                builder.Mode = SqliteOpenMode.ReadWrite;
+            }
+
+            await using var connection = new SqliteConnection(builder.ToString());
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """SELECT "Id" FROM "Orders" LIMIT 1""";
+            await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy("The database does not answer.", ex);
         }
@@ -39,5 +66,33 @@ public sealed class JobStorageHealthCheck(JobStorage storage) : IHealthCheck
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("Job storage does not answer.", ex));
         }
+    }
+}
+
+/// <summary>
+/// The health endpoints' body: overall status and each check by name, so an operator (or a load
+/// balancer's log) sees which dependency failed. Exception details stay in the server log, not in
+/// an anonymous endpoint's answer.
+/// </summary>
+public static class HealthResponse
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            totalMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.Select(e => new
+            {
+                name = e.Key,
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+            }),
+        };
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body, Json), http.RequestAborted);
     }
 }

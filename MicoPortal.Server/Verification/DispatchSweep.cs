@@ -28,21 +28,58 @@ public sealed class DispatchSweep(
 
         var callbackUrl = callbackAddress.Value;
         var answers = new ConcurrentDictionary<long, CreateResult>();
-        await Parallel.ForEachAsync(batch.Orders, new ParallelOptions { MaxDegreeOfParallelism = concurrency.Limit, CancellationToken = CancellationToken.None }, async (order, _) =>
+        var saved = false;
+        try
         {
-            // Not cancelled by shutdown once sent: an abandoned create is an unknown outcome we would rather avoid.
-            answers[order.Id] = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), CancellationToken.None);
-        });
+            try
+            {
+                // Shutdown stops new creates from starting; Parallel.ForEachAsync still waits for the ones
+                // already started, so every create that left this process has its answer recorded below.
+                await Parallel.ForEachAsync(batch.Orders, new ParallelOptions { MaxDegreeOfParallelism = concurrency.Limit, CancellationToken = cancellationToken }, async (order, _) =>
+                {
+                    // Not cancelled by shutdown once sent: an abandoned create is an unknown outcome we would rather avoid.
+                    answers[order.Id] = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), CancellationToken.None);
+                });
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Record what was sent, then hand the rest back (finally) and end the run.
+            }
 
-        var work = batch.Orders.Select(order => answers[order.Id] switch
+            var work = batch.Orders.Where(order => answers.ContainsKey(order.Id)).Select(order => answers[order.Id] switch
+            {
+                CreateResult.Accepted a => new OrderWork(order, new CreateAnswered(a.Order), AttemptKind.Create, a.Call, a.Order.Status),
+                CreateResult.Rejected r => new OrderWork(order, new CreateRejected(r.Code, r.Message), AttemptKind.Create, r.Call, Error: $"{r.Code}: {r.Message}"),
+                CreateResult.Unknown u => new OrderWork(order, new CreateOutcomeUnknown(u.Error, u.RetryAfter), AttemptKind.Create, u.Call, Error: u.Error),
+                var other => throw new InvalidOperationException($"Unexpected create result {other}"),
+            }).ToList();
+            if (work.Count > 0)
+            {
+                await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
+            }
+
+            saved = true;
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return batch.Orders.Count;
+        }
+        finally
         {
-            CreateResult.Accepted a => new OrderWork(order, new CreateAnswered(a.Order), AttemptKind.Create, a.Call, a.Order.Status),
-            CreateResult.Rejected r => new OrderWork(order, new CreateRejected(r.Code, r.Message), AttemptKind.Create, r.Call, Error: $"{r.Code}: {r.Message}"),
-            CreateResult.Unknown u => new OrderWork(order, new CreateOutcomeUnknown(u.Error, u.RetryAfter), AttemptKind.Create, u.Call, Error: u.Error),
-            var other => throw new InvalidOperationException($"Unexpected create result {other}"),
-        }).ToList();
-        await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
-        return batch.Orders.Count;
+            // Claimed but never sent (shutdown, or a failure before the call): nothing reached the provider, so the
+            // order goes back to the queue as never issued, now rather than when the lease expires. An order whose
+            // create was sent keeps CreateIssuedAt; if its answer could not be saved, the verify sweep asks the
+            // provider about it (never a second create before REF_NOT_FOUND).
+            var unsent = batch.Orders.Where(o => !answers.ContainsKey(o.Id)).Select(o => o.Id).ToList();
+            if (unsent.Count > 0)
+            {
+                await claims.ReleaseAsync(dbFactory, unsent, batch.Lease, neverSent: true);
+            }
+
+            if (!saved && !answers.IsEmpty)
+            {
+                await claims.ReleaseAsync(dbFactory, [.. answers.Keys], batch.Lease, neverSent: false);
+            }
+        }
     }
 
     internal static ProviderCreateOrderRequest ToProviderRequest(Order order, string? callbackUrl) => new(

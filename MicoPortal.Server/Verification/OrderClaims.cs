@@ -13,7 +13,7 @@ public sealed record ClaimedBatch(IReadOnlyList<Order> Orders, DateTimeOffset Le
 /// Claims due orders from the orders table (the work queue). The claim is one conditional UPDATE,
 /// so two sweeps or two servers never hold the same order: the second UPDATE finds the lease taken.
 /// </summary>
-public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options)
+public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options, ILogger<OrderClaims> logger)
 {
     /// <summary>Partial index of the dispatch queue: Received orders whose create was never issued.</summary>
     public const string DispatchIndex = "IX_Orders_Dispatch";
@@ -27,6 +27,9 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
 
     private static readonly System.Linq.Expressions.Expression<Func<Order, bool>> NeedsVerification =
         o => o.Status != OrderStatus.Received || o.CreateIssuedAt != null;
+
+    /// <summary>How long a release may take: it runs during shutdown, inside the host's shutdown timeout.</summary>
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Received orders never sent for their current attempt. Marks them create-issued before anything is sent.</summary>
     public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, CancellationToken cancellationToken) =>
@@ -80,5 +83,37 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
 
         var claimed = await db.Orders.Where(o => ids.Contains(o.Id) && o.Version == token).ToListAsync(cancellationToken);
         return new ClaimedBatch(claimed, lease);
+    }
+
+    /// <summary>
+    /// Gives claimed orders back to the queue at once (the lease is cleared only where it is still
+    /// <paramref name="lease"/>, so an order another sweep took over is left alone). With
+    /// <paramref name="neverSent"/>, the create was never sent, so the order is again waiting for
+    /// its first create. Never throws: a release that fails only means the lease expires instead.
+    /// Uses its own context and a short timeout of its own, because the caller's token is usually the
+    /// cancelled shutdown token and its context may be broken by the failure that got us here.
+    /// </summary>
+    public async Task ReleaseAsync(IDbContextFactory<PortalDbContext> dbFactory, IReadOnlyCollection<long> ids, DateTimeOffset lease, bool neverSent)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(ReleaseTimeout);
+            await using var db = await dbFactory.CreateDbContextAsync(timeout.Token);
+            var held = db.Orders.Where(o => ids.Contains(o.Id) && o.LeaseUntil == lease);
+            var token = Guid.NewGuid();
+            var released = neverSent
+                ? await held.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
+                    .SetProperty(o => o.Version, token), timeout.Token)
+                : await held.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(o => o.Version, token), timeout.Token);
+            logger.LogInformation("Released {Released} of {Claimed} claimed orders ({Kind})", released, ids.Count, neverSent ? "never sent" : "to be checked again");
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not release {Claimed} claimed orders; their lease expires at {Lease}", ids.Count, lease);
+        }
     }
 }

@@ -40,14 +40,27 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
         {
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                if (round == 1)
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                else
+                {
+                    // Someone else wrote some of these orders meanwhile (a callback, an admin, the stuck
+                    // sweep). Find every one that changed in one query, reload it and apply our events again,
+                    // inside a write transaction (SQLite: BEGIN IMMEDIATE, the database's one write lock) so no
+                    // writer slips in between the reload and the save. Optimistic retries alone lost ten rounds
+                    // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 break;
             }
             catch (DbUpdateConcurrencyException) when (round < MaxConflictRounds)
             {
-                // Someone else wrote some of these orders meanwhile (a callback, an admin, the stuck
-                // sweep). Find every one that changed in one query, reload it and apply our events again.
-                await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
             }
         }
 

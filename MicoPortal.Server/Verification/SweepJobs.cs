@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -11,18 +12,28 @@ namespace MicoPortal.Server.Verification;
 /// finds the previous one of its kind still working in this process returns at once; across
 /// processes, leases keep sweeps apart.
 /// </summary>
+/// <remarks>
+/// A round that throws (database unreachable or locked, disk full, a bug) is logged and retried
+/// after <see cref="ErrorPause"/>; it never fails the Hangfire job, so the recurring loop keeps
+/// running and picks up by itself once the database is back. Work a failed round had claimed
+/// stays leased until the lease expires, and every order is then claimed again from the table.
+/// </remarks>
 public sealed class SweepJobs(
     DispatchSweep dispatch,
     VerifySweep verify,
     StuckSweep stuck,
     SweepLocks locks,
     IOptions<VerificationOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<SweepJobs> logger)
 {
     public const string DispatchJobId = "dispatch-sweep";
     public const string VerifyJobId = "verify-sweep";
     public const string StuckJobId = "stuck-sweep";
+
+    /// <summary>Pause after a failed round, so a dead database is not hammered (and the log not flooded) in a tight loop.</summary>
+    internal static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(1);
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Dispatch received orders to the provider")]
@@ -34,26 +45,61 @@ public sealed class SweepJobs(
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Flag stuck orders")]
-    public Task FlagStuckAsync(CancellationToken cancellationToken) => stuck.RunOnceAsync(cancellationToken);
+    public async Task FlagStuckAsync(CancellationToken cancellationToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await stuck.RunOnceAsync(stopping.Token);
+            Succeeded("stuck");
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Failed("stuck", ex);
+        }
+    }
 
     private async Task RunAsync(SemaphoreSlim running, Func<CancellationToken, Task<int>> round, string name, CancellationToken cancellationToken)
     {
-        if (!await running.WaitAsync(0, cancellationToken))
+        if (!await running.WaitAsync(0, CancellationToken.None))
         {
             return;
         }
 
+        // Hangfire cancels the job token when its server stops; the host's stopping token is the
+        // earlier, certain signal (it fires before any hosted service is stopped).
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        var token = stopping.Token;
         try
         {
             var started = Stopwatch.GetTimestamp();
             var total = 0;
-            while (!cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < options.Value.SweepBudget)
+            while (!token.IsCancellationRequested && Stopwatch.GetElapsedTime(started) < options.Value.SweepBudget)
             {
-                var processed = await round(cancellationToken);
+                int processed;
+                try
+                {
+                    processed = await round(token);
+                    Succeeded(name);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    Failed(name, ex);
+                    await Task.Delay(ErrorPause, time, token);
+                    continue;
+                }
+
                 total += processed;
                 if (processed == 0)
                 {
-                    await Task.Delay(options.Value.IdlePoll, time, cancellationToken);
+                    await Task.Delay(options.Value.IdlePoll, time, token);
                 }
             }
 
@@ -62,13 +108,35 @@ public sealed class SweepJobs(
                 logger.LogDebug("{Sweep} sweep processed {Orders} orders", name, total);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // Shutdown: claimed orders not yet saved keep their lease until it expires, then are picked up again.
+            // Shutdown during a pause. The sweeps release what they claimed but did not send (see DispatchSweep).
         }
         finally
         {
             running.Release();
+        }
+    }
+
+    /// <summary>The first failure in a row is logged with its exception, then one line every 30 failures, so an outage is visible but not a flood.</summary>
+    private void Failed(string name, Exception ex)
+    {
+        var failures = locks.ConsecutiveFailures.AddOrUpdate(name, 1, (_, n) => n + 1);
+        if (failures == 1)
+        {
+            logger.LogError(ex, "The {Sweep} sweep failed; retrying every {Pause}", name, ErrorPause);
+        }
+        else if (failures % 30 == 0)
+        {
+            logger.LogWarning("The {Sweep} sweep has failed {Failures} times in a row: {Error}", name, failures, ex.Message);
+        }
+    }
+
+    private void Succeeded(string name)
+    {
+        if (locks.ConsecutiveFailures.TryRemove(name, out var failures))
+        {
+            logger.LogInformation("The {Sweep} sweep works again after {Failures} failed rounds", name, failures);
         }
     }
 
@@ -97,4 +165,7 @@ public sealed class SweepLocks
     public SemaphoreSlim Dispatch { get; } = new(1, 1);
 
     public SemaphoreSlim Verify { get; } = new(1, 1);
+
+    /// <summary>Failed rounds in a row per sweep, for logging an outage once and its end once.</summary>
+    public ConcurrentDictionary<string, int> ConsecutiveFailures { get; } = new(StringComparer.Ordinal);
 }

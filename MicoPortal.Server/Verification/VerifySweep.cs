@@ -23,18 +23,32 @@ public sealed class VerifySweep(
             return 0;
         }
 
-        var chunks = batch.Orders.Chunk(options.Value.QueryChunkSize).ToList();
-        var answers = await Task.WhenAll(chunks.Select(chunk =>
-            provider.QueryOrdersAsync([.. chunk.Select(o => o.ClientRef)], CancellationToken.None)));
-
-        var work = new List<OrderWork>(batch.Orders.Count);
-        for (var i = 0; i < chunks.Count; i++)
+        var saved = false;
+        try
         {
-            work.AddRange(ToWork(chunks[i], answers[i]));
-        }
+            // Queries only read, so shutdown may abandon them: the orders are released below and asked again later.
+            var chunks = batch.Orders.Chunk(options.Value.QueryChunkSize).ToList();
+            var answers = await Task.WhenAll(chunks.Select(chunk =>
+                provider.QueryOrdersAsync([.. chunk.Select(o => o.ClientRef)], cancellationToken)));
 
-        await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
-        return batch.Orders.Count;
+            var work = new List<OrderWork>(batch.Orders.Count);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                work.AddRange(ToWork(chunks[i], answers[i]));
+            }
+
+            await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
+            saved = true;
+            return batch.Orders.Count;
+        }
+        finally
+        {
+            if (!saved)
+            {
+                // Shutdown or a failure: back to the queue now, not when the lease runs out a minute later.
+                await claims.ReleaseAsync(dbFactory, [.. batch.Orders.Select(o => o.Id)], batch.Lease, neverSent: false);
+            }
+        }
     }
 
     private static IEnumerable<OrderWork> ToWork(IReadOnlyList<Order> orders, QueryResult answer)

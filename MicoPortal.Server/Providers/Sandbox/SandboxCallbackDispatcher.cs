@@ -82,6 +82,7 @@ internal sealed class SandboxCallbackDispatcher(
             var faults = options.CurrentValue.Faults;
             if (Hit(faults.CallbackDropRate))
             {
+                ledger.CountFault("CallbackDrop");
                 logger.LogInformation("Sandbox drops the callback for {ClientRef} v{Version}", order.ClientRef, version);
                 return;
             }
@@ -89,13 +90,25 @@ internal sealed class SandboxCallbackDispatcher(
             // Scenario 98: the newer version, then the older one, then the newer one again (same eventId).
             var chaos = order.Scenario == SandboxScenario.CallbackChaos;
             var sends = new List<int> { version };
-            if ((chaos || Hit(faults.CallbackReorderRate)) && version > 1)
+            var reorder = !chaos && Hit(faults.CallbackReorderRate);
+            if ((chaos || reorder) && version > 1)
             {
+                if (reorder)
+                {
+                    ledger.CountFault("CallbackReorder");
+                }
+
                 sends.Add(version - 1);
             }
 
-            if (chaos || Hit(faults.CallbackDuplicateRate))
+            var duplicate = !chaos && Hit(faults.CallbackDuplicateRate);
+            if (chaos || duplicate)
             {
+                if (duplicate)
+                {
+                    ledger.CountFault("CallbackDuplicate");
+                }
+
                 sends.Add(version);
             }
 

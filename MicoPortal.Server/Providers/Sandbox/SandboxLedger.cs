@@ -33,6 +33,14 @@ public sealed class SandboxLedger(TimeProvider time)
     // Orders that still owe a callback; keeps the dispatcher from scanning settled orders forever.
     private readonly ConcurrentDictionary<string, Entry> _unsettled = new(StringComparer.Ordinal);
 
+    // Random faults injected so far, by kind: a handful of keys, so it stays small however long it runs.
+    private readonly ConcurrentDictionary<string, long> _faults = new(StringComparer.Ordinal);
+
+    /// <summary>Random faults (SandboxFaults) injected so far, by kind, for tests and benchmarks to report.</summary>
+    public IReadOnlyDictionary<string, long> FaultsInjected() => new SortedDictionary<string, long>(_faults, StringComparer.Ordinal);
+
+    internal void CountFault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
     /// <summary>Create calls received and committed for <paramref name="clientRef"/>.</summary>
     public SandboxCreateCounts GetCreateCounts(string clientRef)
     {

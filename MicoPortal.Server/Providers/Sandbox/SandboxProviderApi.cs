@@ -35,7 +35,7 @@ internal static partial class SandboxProviderApi
     private static async Task<IResult> CreateOrder(HttpContext http, [AsParameters] SandboxServices s)
     {
         var options = s.Options.CurrentValue;
-        await SimulateLatencyAsync(options, http.RequestAborted);
+        await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
 
         var request = await ReadBodyAsync<ProviderCreateOrderRequest>(http);
         if (ValidateCreate(request) is { } invalid)
@@ -52,7 +52,7 @@ internal static partial class SandboxProviderApi
             return rejected;
         }
 
-        var fault = RollFault(options.Faults);
+        var fault = RollFault(options.Faults, s.Ledger);
         if (FaultBeforeCommit(http, fault) is { } failed)
         {
             return failed;
@@ -90,7 +90,7 @@ internal static partial class SandboxProviderApi
     private static async Task<IResult> GetOrder(string clientRef, HttpContext http, [AsParameters] SandboxServices s)
     {
         var options = s.Options.CurrentValue;
-        await SimulateLatencyAsync(options, http.RequestAborted);
+        await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
 
         var now = s.Time.GetUtcNow();
         var entry = s.Ledger.Find(clientRef);
@@ -99,7 +99,7 @@ internal static partial class SandboxProviderApi
             return rejected;
         }
 
-        var fault = RollFault(options.Faults);
+        var fault = RollFault(options.Faults, s.Ledger);
         if (FaultBeforeCommit(http, fault) is { } failed)
         {
             return failed;
@@ -127,7 +127,7 @@ internal static partial class SandboxProviderApi
     private static async Task<IResult> QueryOrders(HttpContext http, [AsParameters] SandboxServices s)
     {
         var options = s.Options.CurrentValue;
-        await SimulateLatencyAsync(options, http.RequestAborted);
+        await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
 
         var request = await ReadBodyAsync<ProviderQueryRequest>(http);
         if (request?.ClientRefs is not { } refs || refs.Any(string.IsNullOrWhiteSpace))
@@ -150,7 +150,7 @@ internal static partial class SandboxProviderApi
             return rejected;
         }
 
-        var fault = RollFault(options.Faults);
+        var fault = RollFault(options.Faults, s.Ledger);
         if (FaultBeforeCommit(http, fault) is { } failed)
         {
             return failed;
@@ -188,7 +188,7 @@ internal static partial class SandboxProviderApi
     private static async Task<IResult> LookupAccount(HttpContext http, [AsParameters] SandboxServices s)
     {
         var options = s.Options.CurrentValue;
-        await SimulateLatencyAsync(options, http.RequestAborted);
+        await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
 
         var request = await ReadBodyAsync<ProviderLookupRequest>(http);
         if (request is null || !IsRegion(request.Region))
@@ -197,7 +197,7 @@ internal static partial class SandboxProviderApi
                 "Body must be {userId, region} with region GLOBAL or MENA.", retryable: false);
         }
 
-        var fault = RollFault(options.Faults);
+        var fault = RollFault(options.Faults, s.Ledger);
         if (FaultBeforeCommit(http, fault) is { } failed)
         {
             return failed;
@@ -252,15 +252,26 @@ internal static partial class SandboxProviderApi
     }
 
     /// <summary>One roll per call; the first fault that hits wins, in the order a real provider would fail.</summary>
-    private static Fault RollFault(SandboxFaults f)
+    private static Fault RollFault(SandboxFaults f, SandboxLedger ledger)
     {
-        if (Hit(f.MaintenanceRate)) return Fault.Maintenance;
-        if (Hit(f.RateLimitRate)) return Fault.RateLimit;
-        if (Hit(f.ServerErrorRate)) return Fault.ServerError;
-        if (Hit(f.TimeoutBeforeCommitRate)) return Fault.DropBeforeCommit;
-        if (Hit(f.TimeoutAfterCommitRate)) return Fault.DropAfterCommit;
-        if (Hit(f.MalformedRate)) return Fault.Malformed;
-        return Fault.None;
+        var fault = Roll(f);
+        if (fault != Fault.None)
+        {
+            ledger.CountFault(fault.ToString());
+        }
+
+        return fault;
+
+        static Fault Roll(SandboxFaults f)
+        {
+            if (Hit(f.MaintenanceRate)) return Fault.Maintenance;
+            if (Hit(f.RateLimitRate)) return Fault.RateLimit;
+            if (Hit(f.ServerErrorRate)) return Fault.ServerError;
+            if (Hit(f.TimeoutBeforeCommitRate)) return Fault.DropBeforeCommit;
+            if (Hit(f.TimeoutAfterCommitRate)) return Fault.DropAfterCommit;
+            if (Hit(f.MalformedRate)) return Fault.Malformed;
+            return Fault.None;
+        }
 
         static bool Hit(double rate) => rate > 0 && Random.Shared.NextDouble() < rate;
     }
@@ -304,13 +315,14 @@ internal static partial class SandboxProviderApi
         return null;
     }
 
-    private static async Task SimulateLatencyAsync(SandboxOptions options, CancellationToken cancellationToken)
+    private static async Task SimulateLatencyAsync(SandboxOptions options, SandboxLedger ledger, CancellationToken cancellationToken)
     {
         // Real time on purpose: latency is about the wire, the provider's own clock is the TimeProvider.
         var delay = options.LatencyMs + (options.LatencyJitterMs > 0 ? Random.Shared.Next(options.LatencyJitterMs + 1) : 0);
         if (options.Faults.SlowRate > 0 && Random.Shared.NextDouble() < options.Faults.SlowRate)
         {
             delay += options.Faults.SlowDelayMs;
+            ledger.CountFault("Slow");
         }
 
         if (delay > 0)

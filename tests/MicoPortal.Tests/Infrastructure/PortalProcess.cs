@@ -43,6 +43,13 @@ public sealed class PortalProcess : IAsyncDisposable
         return _process.PeakWorkingSet64;
     }
 
+    /// <summary>Current working set and private bytes (soak sampling).</summary>
+    public (long WorkingSet, long Private) MemoryBytes()
+    {
+        _process.Refresh();
+        return (_process.WorkingSet64, _process.PrivateMemorySize64);
+    }
+
     public static async Task<PortalProcess> StartAsync(string dataDirectory, IDictionary<string, string?> settings)
     {
         var port = FreePort();

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.Storage;
+using MicoPortal.Server.Health;
+using MicoPortal.Shared.Orders;
+using MicoPortal.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Xunit.Abstractions;
+
+namespace MicoPortal.Tests.Faults;
+
+/// <summary>
+/// Readiness follows the database and the job storage, and the portal heals by itself: the sweeps
+/// keep running through a database outage and deliver new orders once it is back, with no restart.
+/// </summary>
+public class HealthTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Ready_is_503_naming_the_database_while_it_is_unreachable_and_the_portal_recovers_without_a_restart()
+    {
+        var dataDirectory = PortalFactory.NewDataDirectory();
+        await using var portal = new PortalFactory(dataDirectory, output: output);
+        var client = portal.CreateClient();
+        var shop = portal.ShopClient();
+        var before = await (await shop.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder("health-before"))).ReadAsync<OrderDto>();
+        Assert.True(await DeliveredAsync(portal, before.Id), "an order before the outage should be delivered");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        // The outage: the database's directory disappears. Open pooled connections would keep the old
+        // file open, so the pools are cleared and every new connection has to open the path again.
+        var away = dataDirectory + "-away";
+        Directory.Move(dataDirectory, away);
+        SqliteConnection.ClearAllPools();
+        HttpResponseMessage? unready = null;
+        try
+        {
+            Assert.True(await PortalClient.EventuallyAsync(async () =>
+            {
+                unready = await client.GetAsync("/health/ready");
+                return unready.StatusCode == HttpStatusCode.ServiceUnavailable;
+            }, TimeSpan.FromSeconds(15)), "ready should turn 503 while the database is unreachable");
+            var body = await unready!.Content.ReadAsStringAsync();
+            output.WriteLine("during the outage: " + body);
+            var checks = Checks(body);
+            Assert.Equal("Unhealthy", checks["database"]);
+            Assert.Equal("Healthy", checks["jobs"]);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+
+            // A few sweep rounds fail meanwhile (each second); they must not end the recurring loop.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            Directory.Move(away, dataDirectory);
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.True(await PortalClient.EventuallyAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(15)),
+            "ready should be 200 again once the database is back");
+        var after = await (await shop.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder("health-after"))).ReadAsync<OrderDto>();
+        Assert.True(await DeliveredAsync(portal, after.Id), "an order posted after the outage should be delivered by the same, never restarted, sweeps");
+    }
+
+    [Fact]
+    public async Task Job_storage_that_does_not_answer_is_unhealthy()
+    {
+        var result = await new JobStorageHealthCheck(new BrokenStorage()).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal("Job storage does not answer.", result.Description);
+        Assert.IsType<InvalidOperationException>(result.Exception);
+    }
+
+    [Fact]
+    public async Task Job_storage_without_a_running_job_server_is_unhealthy()
+    {
+        using var storage = new InMemoryStorage();
+
+        var result = await new JobStorageHealthCheck(storage).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal("No job server is running.", result.Description);
+    }
+
+    private static async Task<bool> DeliveredAsync(PortalFactory portal, long id) =>
+        await PortalClient.EventuallyAsync(() => portal.WithDbAsync(db => db.Orders.AnyAsync(o => o.Id == id && o.Status == OrderStatus.Delivered)), TimeSpan.FromSeconds(30));
+
+    private static Dictionary<string, string> Checks(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("checks").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString()!);
+    }
+
+    /// <summary>Job storage whose server is down: every call throws, as a storage client would.</summary>
+    private sealed class BrokenStorage : JobStorage
+    {
+        public override IMonitoringApi GetMonitoringApi() => throw new InvalidOperationException("job storage is unreachable");
+
+        public override IStorageConnection GetConnection() => throw new InvalidOperationException("job storage is unreachable");
+    }
+}
