@@ -83,7 +83,7 @@ public class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHelper out
         await Assertions.Expect(dialog).ToContainTextAsync("new delivery attempt");
         await ShotAsync(page, "retry-confirmation");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Retry delivery" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("attempt", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("attempt", new() { Timeout = 30_000 });
 
         Assert.True(await PortalClient.EventuallyAsync(
             () => fixture.Portal.WithDbAsync(db => db.Orders.AnyAsync(o => o.Id == failedId && o.AttemptNo == 2)), Patience),

@@ -21,7 +21,7 @@ public class ApiKeysPageTests : PortalTestContext
     }
 
     private static void Fill(IRenderedComponent<TestHost> cut, string cssClass, string value) =>
-        cut.Find($".{cssClass} input").Change(value);
+        cut.Find($".{cssClass} input").Input(value);
 
     [Fact]
     public void Lists_keys_by_prefix_with_their_state_and_offers_revoke_only_for_active_ones()

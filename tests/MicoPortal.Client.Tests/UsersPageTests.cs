@@ -41,8 +41,8 @@ public class UsersPageTests : PortalTestContext
     {
         var cut = RenderPage();
 
-        cut.Find(".new-user-email input").Change("new-op@micoportal.local");
-        cut.Find(".new-user-password input").Change("Long-Enough-Passw0rd!");
+        cut.Find(".new-user-email input").Input("new-op@micoportal.local");
+        cut.Find(".new-user-password input").Input("Long-Enough-Passw0rd!");
         cut.Find("button.create-user").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("tr.user").Count));
