@@ -62,6 +62,18 @@ public static class MetricsApi
         Metric("micoportal_success_ratio", "gauge", "Delivered / (delivered + failed) over the last 15 minutes.", ("", s.SuccessRate));
         Metric("micoportal_delivery_latency_ms", "gauge", "Received to delivered, last 15 minutes.",
             ("{quantile=\"0.5\"}", s.LatencyMs.P50), ("{quantile=\"0.95\"}", s.LatencyMs.P95), ("{quantile=\"0.99\"}", s.LatencyMs.P99));
+
+        // Memory, so a slow leak shows on a dashboard (and in the soak benchmark): the working set alone
+        // cannot tell a leak from the server GC's habit of keeping a large heap when memory is plentiful;
+        // what is still alive after the last full collection can.
+        var lastGc = GC.GetGCMemoryInfo(GCKind.Any);
+        var lastFull = new[] { GC.GetGCMemoryInfo(GCKind.FullBlocking), GC.GetGCMemoryInfo(GCKind.Background) }.MaxBy(i => i.Index)!;
+        Metric("process_working_set_bytes", "gauge", "Physical memory of this process.", ("", Environment.WorkingSet));
+        Metric("dotnet_gc_heap_size_bytes", "gauge", "Managed heap size at the end of the last collection.", ("", lastGc.HeapSizeBytes));
+        Metric("dotnet_gc_heap_after_full_gc_bytes", "gauge", "Managed heap in use (less fragmentation) after the last full (generation 2) collection.",
+            ("", lastFull.Index == 0 ? 0 : lastFull.HeapSizeBytes - lastFull.FragmentedBytes));
+        Metric("dotnet_gc_collections_total", "counter", "Garbage collections by generation.",
+            ("{generation=\"0\"}", GC.CollectionCount(0)), ("{generation=\"1\"}", GC.CollectionCount(1)), ("{generation=\"2\"}", GC.CollectionCount(2)));
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);
     }
 

@@ -28,6 +28,9 @@ public sealed class DispatchSweep(
 
         var callbackUrl = callbackAddress.Value;
         var answers = new ConcurrentDictionary<long, CreateResult>();
+        // Started, not answered: the create may have reached the provider (the call threw after sending),
+        // so only orders never started count as unsent.
+        var started = new ConcurrentDictionary<long, byte>();
         var saved = false;
         try
         {
@@ -38,6 +41,7 @@ public sealed class DispatchSweep(
                 await Parallel.ForEachAsync(batch.Orders, new ParallelOptions { MaxDegreeOfParallelism = concurrency.Limit, CancellationToken = cancellationToken }, async (order, _) =>
                 {
                     // Not cancelled by shutdown once sent: an abandoned create is an unknown outcome we would rather avoid.
+                    started[order.Id] = 0;
                     answers[order.Id] = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), CancellationToken.None);
                 });
             }
@@ -65,19 +69,20 @@ public sealed class DispatchSweep(
         }
         finally
         {
-            // Claimed but never sent (shutdown, or a failure before the call): nothing reached the provider, so the
+            // Claimed but never started (shutdown, or a failure before the call): nothing reached the provider, so the
             // order goes back to the queue as never issued, now rather than when the lease expires. An order whose
             // create was sent keeps CreateIssuedAt; if its answer could not be saved, the verify sweep asks the
             // provider about it (never a second create before REF_NOT_FOUND).
-            var unsent = batch.Orders.Where(o => !answers.ContainsKey(o.Id)).Select(o => o.Id).ToList();
+            var unsent = batch.Orders.Where(o => !started.ContainsKey(o.Id)).Select(o => o.Id).ToList();
             if (unsent.Count > 0)
             {
                 await claims.ReleaseAsync(dbFactory, unsent, batch.Lease, neverSent: true);
             }
 
-            if (!saved && !answers.IsEmpty)
+            List<long> unsaved = saved ? [] : [.. started.Keys];
+            if (unsaved.Count > 0)
             {
-                await claims.ReleaseAsync(dbFactory, [.. answers.Keys], batch.Lease, neverSent: false);
+                await claims.ReleaseAsync(dbFactory, unsaved, batch.Lease, neverSent: false);
             }
         }
     }

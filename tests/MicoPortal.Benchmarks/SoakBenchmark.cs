@@ -15,7 +15,7 @@ namespace MicoPortal.Benchmarks;
 /// </summary>
 public static class SoakBenchmark
 {
-    private sealed record Sample(double AtSeconds, double WorkingSetMb, double PrivateMb, long Orders, long Final, long Open, long Stuck, long Posted, long Errors);
+    private sealed record Sample(double AtSeconds, double WorkingSetMb, double PrivateMb, double GcHeapMb, double AfterFullGcMb, long Gen2Collections, long SandboxRemembered, long SandboxUnsettled, long Orders, long Final, long Open, long Stuck, long Posted, long Errors);
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
@@ -77,7 +77,7 @@ public static class SoakBenchmark
         {
             if (clock.Elapsed >= nextSample)
             {
-                samples.Add(await SampleAsync(server, database, clock.Elapsed, Interlocked.Read(ref posted), Interlocked.Read(ref errors)));
+                samples.Add(await SampleAsync(server, http, database, clock.Elapsed, Interlocked.Read(ref posted), Interlocked.Read(ref errors)));
                 Console.Error.WriteLine(JsonSerializer.Serialize(samples[^1]));
                 nextSample += TimeSpan.FromSeconds(sampleSeconds);
             }
@@ -94,7 +94,7 @@ public static class SoakBenchmark
         }
 
         await Task.WhenAll(inFlight);
-        samples.Add(await SampleAsync(server, database, clock.Elapsed, posted, errors));
+        samples.Add(await SampleAsync(server, http, database, clock.Elapsed, posted, errors));
         Console.Error.WriteLine(JsonSerializer.Serialize(samples[^1]));
 
         var secondHalf = samples.Where(s => s.AtSeconds >= duration.TotalSeconds / 2).ToList();
@@ -114,9 +114,13 @@ public static class SoakBenchmark
             stuckGrowthSecondHalf = secondHalf[^1].Stuck - secondHalf[0].Stuck,
             workingSetMb = new { first = samples[0].WorkingSetMb, last = samples[^1].WorkingSetMb, max = samples.Max(s => s.WorkingSetMb) },
             privateMb = new { first = samples[0].PrivateMb, last = samples[^1].PrivateMb, max = samples.Max(s => s.PrivateMb) },
+            // Live managed memory after the last full collection: the leak detector (a GC keeping a big heap is not a leak).
+            afterFullGcMb = new { first = samples.First(s => s.Gen2Collections > 0).AfterFullGcMb, last = samples[^1].AfterFullGcMb, max = samples.Max(s => s.AfterFullGcMb) },
+            gen2Collections = samples[^1].Gen2Collections,
+            afterFullGcSlopeMbPerMinuteSecondHalf = Math.Round(Slope(secondHalf.Where(s => s.Gen2Collections > 0).Select(s => (s.AtSeconds / 60, s.AfterFullGcMb)).ToList()), 2),
             workingSetSlopeMbPerMinuteSecondHalf = Math.Round(Slope(secondHalf.Select(s => (s.AtSeconds / 60, s.WorkingSetMb)).ToList()), 2),
             privateSlopeMbPerMinuteSecondHalf = Math.Round(Slope(secondHalf.Select(s => (s.AtSeconds / 60, s.PrivateMb)).ToList()), 2),
-            samples = samples.Select(s => new { t = Math.Round(s.AtSeconds), ws = s.WorkingSetMb, priv = s.PrivateMb, s.Orders, s.Final, s.Open, s.Stuck }),
+            samples = samples.Select(s => new { t = Math.Round(s.AtSeconds), ws = s.WorkingSetMb, priv = s.PrivateMb, heap = s.GcHeapMb, afterFullGc = s.AfterFullGcMb, sandbox = s.SandboxRemembered, s.Orders, s.Final, s.Open, s.Stuck }),
         }));
         return 0;
     }
@@ -135,9 +139,18 @@ public static class SoakBenchmark
         }
     }
 
-    private static async Task<Sample> SampleAsync(PortalProcess server, string database, TimeSpan at, long posted, long errors)
+    private static async Task<Sample> SampleAsync(PortalProcess server, HttpClient http, string database, TimeSpan at, long posted, long errors)
     {
         var (workingSet, privateBytes) = server.MemoryBytes();
+        var metrics = (await http.GetStringAsync("metrics")).Split('\n');
+        double Metric(string name) => metrics.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        var gen2 = (long)metrics.Where(l => l.StartsWith("dotnet_gc_collections_total{generation=\"2\"} ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        using var stats = new HttpRequestMessage(HttpMethod.Get, "sandbox/admin/stats");
+        stats.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "dev-provider-key");
+        using var statsResponse = await http.SendAsync(stats);
+        using var sandbox = JsonDocument.Parse(await statsResponse.Content.ReadAsStringAsync());
         await using var connection = new SqliteConnection(database);
         await connection.OpenAsync();
         long orders = 0, final = 0, stuck = 0;
@@ -159,7 +172,9 @@ public static class SoakBenchmark
             stuck = (long)(await command.ExecuteScalarAsync())!;
         }
 
-        return new Sample(Math.Round(at.TotalSeconds, 1), Mb(workingSet), Mb(privateBytes), orders, final, orders - final, stuck, posted, errors);
+        return new Sample(Math.Round(at.TotalSeconds, 1), Mb(workingSet), Mb(privateBytes),
+            Mb((long)Metric("dotnet_gc_heap_size_bytes")), Mb((long)Metric("dotnet_gc_heap_after_full_gc_bytes")), gen2,
+            sandbox.RootElement.GetProperty("remembered").GetInt64(), sandbox.RootElement.GetProperty("unsettled").GetInt64(), orders, final, orders - final, stuck, posted, errors);
 
         static double Mb(long bytes) => Math.Round(bytes / 1024.0 / 1024.0, 1);
     }

@@ -39,6 +39,9 @@ public sealed class SandboxLedger(TimeProvider time)
     /// <summary>Random faults (SandboxFaults) injected so far, by kind, for tests and benchmarks to report.</summary>
     public IReadOnlyDictionary<string, long> FaultsInjected() => new SortedDictionary<string, long>(_faults, StringComparer.Ordinal);
 
+    /// <summary>References remembered, and those still owing a callback (bounded by RetentionMinutes).</summary>
+    public (int Remembered, int Unsettled) Size() => (_entries.Count, _unsettled.Count);
+
     internal void CountFault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
     /// <summary>Create calls received and committed for <paramref name="clientRef"/>.</summary>

@@ -30,6 +30,12 @@ internal static partial class SandboxProviderApi
             .ExcludeFromDescription();
         admin.MapGet("/faults", (IOptionsMonitor<SandboxOptions> options) => TypedResults.Json(options.CurrentValue.Faults, ProviderJson.Options));
         admin.MapPut("/faults", SetFaults);
+        // How much the sandbox holds, so a soak run can tell its memory from the portal's.
+        admin.MapGet("/stats", (SandboxLedger ledger) =>
+        {
+            var (remembered, unsettled) = ledger.Size();
+            return TypedResults.Json(new { remembered, unsettled, faultsInjected = ledger.FaultsInjected() }, ProviderJson.Options);
+        });
     }
 
     private static async Task<IResult> CreateOrder(HttpContext http, [AsParameters] SandboxServices s)

@@ -82,6 +82,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["POST /sandbox/provider/v1/accounts/lookup"] = [No, No, No, No, No],
         ["GET /sandbox/admin/faults"] = [No, No, No, No, No],
         ["PUT /sandbox/admin/faults"] = [No, No, No, No, No],
+        ["GET /sandbox/admin/stats"] = [No, No, No, No, No],
         // Pages: the dashboard needs a signed-in operator; the sign-in page is open.
         // (Blazor maps GET and POST for every page; a POST without a form handler is refused after authorization.)
         ["GET /"] = [Login, Ok, Ok, Login, Login],

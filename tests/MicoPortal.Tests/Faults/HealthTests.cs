@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hangfire;
-using Hangfire.InMemory;
+using System.Reflection;
 using Hangfire.Storage;
+using Hangfire.Storage.Monitoring;
 using MicoPortal.Server.Health;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Tests.Infrastructure;
@@ -17,7 +18,9 @@ namespace MicoPortal.Tests.Faults;
 /// <summary>
 /// Readiness follows the database and the job storage, and the portal heals by itself: the sweeps
 /// keep running through a database outage and deliver new orders once it is back, with no restart.
+/// Alone, not beside other tests: clearing SQLite's connection pools is process-wide.
 /// </summary>
+[Collection(DatabaseOutageCollection.Name)]
 public class HealthTests(ITestOutputHelper output)
 {
     [Fact]
@@ -79,9 +82,9 @@ public class HealthTests(ITestOutputHelper output)
     [Fact]
     public async Task Job_storage_without_a_running_job_server_is_unhealthy()
     {
-        using var storage = new InMemoryStorage();
-
-        var result = await new JobStorageHealthCheck(storage).CheckHealthAsync(new HealthCheckContext());
+        // A stub, not a real InMemoryStorage: that one logs through Hangfire's process-wide log provider,
+        // which the last test host to start owns and may have disposed already.
+        var result = await new JobStorageHealthCheck(new StubStorage(DispatchProxy.Create<IMonitoringApi, NoServers>())).CheckHealthAsync(new HealthCheckContext());
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
         Assert.Equal("No job server is running.", result.Description);
@@ -97,6 +100,20 @@ public class HealthTests(ITestOutputHelper output)
             .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString()!);
     }
 
+    /// <summary>Job storage that answers; its monitoring API knows no job server.</summary>
+    private sealed class StubStorage(IMonitoringApi monitoring) : JobStorage
+    {
+        public override IMonitoringApi GetMonitoringApi() => monitoring;
+
+        public override IStorageConnection GetConnection() => throw new NotSupportedException();
+    }
+
+    public class NoServers : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.Name == nameof(IMonitoringApi.Servers) ? new List<ServerDto>() : throw new NotSupportedException(targetMethod?.Name);
+    }
+
     /// <summary>Job storage whose server is down: every call throws, as a storage client would.</summary>
     private sealed class BrokenStorage : JobStorage
     {
@@ -104,4 +121,11 @@ public class HealthTests(ITestOutputHelper output)
 
         public override IStorageConnection GetConnection() => throw new InvalidOperationException("job storage is unreachable");
     }
+}
+
+/// <summary>Tests that break the database for the whole process run after the others, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DatabaseOutageCollection
+{
+    public const string Name = "database outage";
 }
