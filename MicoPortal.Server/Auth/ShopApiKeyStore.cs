@@ -22,6 +22,7 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
     private const int MaxCached = 10_000;
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private readonly ConcurrentDictionary<string, CachedKey> cache = new(StringComparer.Ordinal);
+    private (ShopApiKeyOptions? Options, (string Shop, byte[] Digest)[] Digests) configuredDigests = (null, []);
 
     private sealed record CachedKey(string? Shop, DateTimeOffset Expires);
 
@@ -75,20 +76,30 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
     private string? MatchConfigured(byte[] digest)
     {
         string? match = null;
-        foreach (var key in configured.CurrentValue.ApiKeys)
+        foreach (var (shop, keyDigest) in ConfiguredDigests())
         {
-            if (string.IsNullOrEmpty(key.Key))
-            {
-                continue;
-            }
-
             // Check every key so timing does not tell which one was close.
-            if (CryptographicOperations.FixedTimeEquals(digest, Digest(key.Key)))
+            if (CryptographicOperations.FixedTimeEquals(digest, keyDigest))
             {
-                match = key.Name;
+                match = shop;
             }
         }
 
         return match;
+    }
+
+    /// <summary>Digests of the configured keys, computed again only when the configuration changes.</summary>
+    private (string Shop, byte[] Digest)[] ConfiguredDigests()
+    {
+        var current = configured.CurrentValue;
+        var cached = configuredDigests;
+        if (cached.Options == current)
+        {
+            return cached.Digests;
+        }
+
+        var digests = current.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).Select(k => (k.Name, Digest(k.Key))).ToArray();
+        configuredDigests = (current, digests);
+        return digests;
     }
 }

@@ -61,7 +61,7 @@ public static partial class ShopApiKeysApi
             Prefix = ShopApiKeyStore.PrefixOf(key),
             Hash = ShopApiKeyStore.Digest(key),
             CreatedAt = time.GetUtcNow(),
-            CreatedBy = Actor(http),
+            CreatedBy = ActorName.Of(http),
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ShopApiKeys.Add(entity);
@@ -86,7 +86,7 @@ public static partial class ShopApiKeysApi
         if (key.RevokedAt is null)
         {
             key.RevokedAt = time.GetUtcNow();
-            key.RevokedBy = Actor(http);
+            key.RevokedBy = ActorName.Of(http);
             await db.SaveChangesAsync(cancellationToken);
             store.Invalidate();
             logger.LogInformation("{Actor} revoked API key {KeyId} ({Prefix}...) of shop {Shop}", key.RevokedBy, key.Id, key.Prefix, key.Shop);
@@ -98,7 +98,6 @@ public static partial class ShopApiKeysApi
     private static ShopApiKeyDto ToDto(ShopApiKey k) =>
         new(k.Id, k.Shop, k.Name, k.Prefix, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.RevokedBy, k.LastUsedAt);
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex ShopName();

@@ -70,7 +70,7 @@ public static class UsersApi
 
         var role = RoleOf(request.Role)!;
         await users.AddToRoleAsync(user, role);
-        logger.LogInformation("{Actor} created user {Email} ({Role})", Actor(http), email, role);
+        logger.LogInformation("{Actor} created user {Email} ({Role})", ActorName.Of(http), email, role);
         return TypedResults.Created($"/api/v1/admin/users/{user.Id}", ToDto(user, role, time));
     }
 
@@ -109,7 +109,7 @@ public static class UsersApi
 
         // A new stamp makes the user's open sessions pick up the new role at their next validation.
         await users.UpdateSecurityStampAsync(user);
-        logger.LogInformation("{Actor} set the role of {Email} to {Role}", Actor(http), user.Email, role);
+        logger.LogInformation("{Actor} set the role of {Email} to {Role}", ActorName.Of(http), user.Email, role);
         return TypedResults.NoContent();
     }
 
@@ -122,7 +122,7 @@ public static class UsersApi
 
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
-        logger.LogInformation("{Actor} unlocked {Email}", Actor(http), user.Email);
+        logger.LogInformation("{Actor} unlocked {Email}", ActorName.Of(http), user.Email);
         return TypedResults.NoContent();
     }
 
@@ -139,7 +139,7 @@ public static class UsersApi
         }
 
         await users.DeleteAsync(user);
-        logger.LogInformation("{Actor} deleted user {Email}", Actor(http), user.Email);
+        logger.LogInformation("{Actor} deleted user {Email}", ActorName.Of(http), user.Email);
         return TypedResults.NoContent();
     }
 
@@ -173,5 +173,4 @@ public static class UsersApi
         ["email"] = [.. result.Errors.Where(e => !e.Code.StartsWith("Password", StringComparison.Ordinal)).Select(e => e.Description)],
     }.Where(p => p.Value.Length > 0).ToDictionary();
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 }

@@ -15,16 +15,7 @@ public static class OrderSeeder
     public static async Task<TimeSpan> SeedAsync(string dataDirectory, int orders)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(dataDirectory);
-        var connectionString = $"Data Source={Path.Combine(dataDirectory, "micoportal.db")}";
-        await using (var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString).Options))
-        {
-            await db.Database.MigrateAsync();
-        }
-
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+        await using var connection = await OpenMigratedAsync(dataDirectory);
         var now = DateTimeOffset.UtcNow;
         var random = new Random(42);
         const int chunk = 50_000;
@@ -143,16 +134,7 @@ public static class OrderSeeder
     public static async Task<TimeSpan> SeedReceivedAsync(string dataDirectory, int orders, bool scenarios)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(dataDirectory);
-        var connectionString = $"Data Source={Path.Combine(dataDirectory, "micoportal.db")}";
-        await using (var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString).Options))
-        {
-            await db.Database.MigrateAsync();
-        }
-
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+        await using var connection = await OpenMigratedAsync(dataDirectory);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using var transaction = connection.BeginTransaction();
         await using var insert = connection.CreateCommand();
@@ -183,6 +165,23 @@ public static class OrderSeeder
         await transaction.CommitAsync();
         await Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         return clock.Elapsed;
+    }
+
+    /// <summary>The portal's database in <paramref name="dataDirectory"/>, migrated, open for fast bulk writes.</summary>
+    private static async Task<SqliteConnection> OpenMigratedAsync(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var connectionString = $"Data Source={Path.Combine(dataDirectory, "micoportal.db")}";
+        await using (var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        // Seeding only: a crash just means seeding again.
+        await Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+        return connection;
     }
 
     private static async Task Execute(SqliteConnection connection, string sql)
