@@ -2,12 +2,18 @@ using System.Net;
 using System.Net.Http.Json;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace MicoPortal.BrowserTests;
 
 /// <summary>Admin pages in a real browser: a key made on the page works against the shop API.</summary>
-public class AdminPagesBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminPagesBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
 {
+    private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
+
+    public void Dispose() => _serverLog.Dispose();
+
     [Fact]
     public async Task An_admin_creates_a_shop_key_on_the_page_and_the_key_places_an_order()
     {

@@ -4,6 +4,17 @@ using Microsoft.Playwright;
 namespace MicoPortal.BrowserTests;
 
 /// <summary>
+/// Every browser test shares one portal and one Chromium. One host per process matters, not only
+/// for speed: Hangfire's log provider is process-wide and points at the last host's logger factory,
+/// so disposing a second host broke the first one's lazily created job client (a 500 on retry).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
+
+/// <summary>
 /// The real portal (Kestrel, built-in sandbox, demo traffic) and Debian's Chromium driven by
 /// Playwright. Playwright cannot download its own browser here; CI installs the chromium package.
 /// </summary>
@@ -11,12 +22,20 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    public PortalFactory Portal { get; } = new(PortalFactory.NewDataDirectory(), new Dictionary<string, string?>
+    public BrowserFixture()
     {
-        ["Demo:OrdersPerSecond"] = "20",
-        ["Sandbox:LatencyMs"] = "20",
-        ["Sandbox:LatencyJitterMs"] = "20",
-    });
+        Portal = new(PortalFactory.NewDataDirectory(), new Dictionary<string, string?>
+        {
+            ["Demo:OrdersPerSecond"] = "20",
+            ["Sandbox:LatencyMs"] = "20",
+            ["Sandbox:LatencyJitterMs"] = "20",
+        }, ServerLog);
+    }
+
+    /// <summary>The server's warnings and errors; a test attaches its output to see them.</summary>
+    public ServerLogRelay ServerLog { get; } = new();
+
+    public PortalFactory Portal { get; }
 
     public IPlaywright Playwright { get; private set; } = null!;
 

@@ -9,8 +9,13 @@ using Xunit.Abstractions;
 namespace MicoPortal.BrowserTests;
 
 /// <summary>The dashboard in a real browser against the real server, with demo orders flowing.</summary>
-public class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
 {
+    private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
+
+    public void Dispose() => _serverLog.Dispose();
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private async Task<long> WaitForOrderAsync(OrderStatus status)

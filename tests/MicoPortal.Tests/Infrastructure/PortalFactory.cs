@@ -1,8 +1,10 @@
+using Hangfire;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -77,6 +79,22 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        // Hangfire's log provider is process-wide and follows the last host built; tests run many
+        // hosts in one process and dispose them as they go. A job client first resolved after another
+        // host's disposal would log through a disposed logger factory, so resolve it while all is well.
+        builder.ConfigureServices(services => services.AddHostedService<JobClientWarmUp>());
+    }
+
+    private sealed class JobClientWarmUp(IBackgroundJobClient jobs) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(jobs);
+            return Task.CompletedTask;
         }
     }
 
