@@ -1,3 +1,4 @@
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
@@ -43,7 +44,7 @@ public static class AuthApi
 
     /// <summary>Creates the first admin with the one-time secret from the start-up log.</summary>
     public static async Task<Results<Created, ValidationProblem, ProblemHttpResult>> Bootstrap(
-        BootstrapAdminRequest? request, AdminBootstrap bootstrap, UserManager<PortalUser> users, ILogger<AdminBootstrap> logger)
+        BootstrapAdminRequest? request, AdminBootstrap bootstrap, UserManager<PortalUser> users, ILogger<AdminBootstrap> logger, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!bootstrap.IsOpen || (await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0)
         {
@@ -71,6 +72,7 @@ public static class AuthApi
 
         await users.AddToRoleAsync(user, Roles.Admin);
         logger.LogWarning("The first admin {Email} was created with the bootstrap secret; the secret is spent.", email);
+        await audit.RecordAsync(email, AuditActions.AdminBootstrapped, $"first admin {email} created with the bootstrap secret", cancellationToken);
         return TypedResults.Created();
     }
 

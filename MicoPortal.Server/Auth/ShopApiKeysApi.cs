@@ -1,3 +1,4 @@
+using MicoPortal.Server.Audit;
 using System.Text.RegularExpressions;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
@@ -29,7 +30,7 @@ public static partial class ShopApiKeysApi
 
     public static async Task<Results<Created<CreatedShopApiKeyDto>, ValidationProblem>> Create(
         CreateShopApiKeyRequest? request, IDbContextFactory<PortalDbContext> dbFactory, ShopApiKeyStore store, TimeProvider time,
-        HttpContext http, ILogger<ShopApiKey> logger, CancellationToken cancellationToken)
+        HttpContext http, ILogger<ShopApiKey> logger, AuditTrail audit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var shop = request?.Shop?.Trim();
@@ -65,6 +66,7 @@ public static partial class ShopApiKeysApi
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ShopApiKeys.Add(entity);
+        audit.Add(db, entity.CreatedBy, AuditActions.ApiKeyCreated, $"created API key {entity.Prefix}... '{entity.Name}' for shop {entity.Shop}");
         await db.SaveChangesAsync(cancellationToken);
         store.Invalidate();
         logger.LogInformation("{Actor} created API key {KeyId} ({Prefix}...) for shop {Shop}", entity.CreatedBy, entity.Id, entity.Prefix, entity.Shop);
@@ -73,7 +75,7 @@ public static partial class ShopApiKeysApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         long id, IDbContextFactory<PortalDbContext> dbFactory, ShopApiKeyStore store, TimeProvider time,
-        HttpContext http, ILogger<ShopApiKey> logger, CancellationToken cancellationToken)
+        HttpContext http, ILogger<ShopApiKey> logger, AuditTrail audit, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ShopApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -87,6 +89,7 @@ public static partial class ShopApiKeysApi
         {
             key.RevokedAt = time.GetUtcNow();
             key.RevokedBy = ActorName.Of(http);
+            audit.Add(db, key.RevokedBy, AuditActions.ApiKeyRevoked, $"revoked API key {key.Id} ({key.Prefix}...) of shop {key.Shop}");
             await db.SaveChangesAsync(cancellationToken);
             store.Invalidate();
             logger.LogInformation("{Actor} revoked API key {KeyId} ({Prefix}...) of shop {Shop}", key.RevokedBy, key.Id, key.Prefix, key.Shop);

@@ -1,3 +1,4 @@
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
@@ -32,7 +33,7 @@ public static class UsersApi
     }
 
     public static async Task<Results<Created<PortalUserDto>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateUserRequest? request, UserManager<PortalUser> users, TimeProvider time, HttpContext http, ILogger<PortalUser> logger)
+        CreateUserRequest? request, UserManager<PortalUser> users, TimeProvider time, HttpContext http, ILogger<PortalUser> logger, AuditTrail audit)
     {
         var email = request?.Email?.Trim();
         var errors = new Dictionary<string, string[]>();
@@ -71,11 +72,12 @@ public static class UsersApi
         var role = RoleOf(request.Role)!;
         await users.AddToRoleAsync(user, role);
         logger.LogInformation("{Actor} created user {Email} ({Role})", ActorName.Of(http), email, role);
+        await audit.RecordAsync(ActorName.Of(http), AuditActions.UserCreated, $"created user {email} ({role})", http.RequestAborted);
         return TypedResults.Created($"/api/v1/admin/users/{user.Id}", ToDto(user, role, time));
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeRole(
-        string id, ChangeUserRoleRequest? request, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger)
+        string id, ChangeUserRoleRequest? request, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger, AuditTrail audit)
     {
         var role = RoleOf(request?.Role);
         if (role is null)
@@ -110,10 +112,11 @@ public static class UsersApi
         // A new stamp makes the user's open sessions pick up the new role at their next validation.
         await users.UpdateSecurityStampAsync(user);
         logger.LogInformation("{Actor} set the role of {Email} to {Role}", ActorName.Of(http), user.Email, role);
+        await audit.RecordAsync(ActorName.Of(http), AuditActions.UserRoleChanged, $"set the role of {user.Email} to {role}", http.RequestAborted);
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Unlock(string id, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Unlock(string id, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger, AuditTrail audit)
     {
         if (await users.FindByIdAsync(id) is not { } user)
         {
@@ -123,10 +126,11 @@ public static class UsersApi
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         logger.LogInformation("{Actor} unlocked {Email}", ActorName.Of(http), user.Email);
+        await audit.RecordAsync(ActorName.Of(http), AuditActions.UserUnlocked, $"unlocked {user.Email}", http.RequestAborted);
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, UserManager<PortalUser> users, HttpContext http, ILogger<PortalUser> logger, AuditTrail audit)
     {
         if (await users.FindByIdAsync(id) is not { } user)
         {
@@ -140,6 +144,7 @@ public static class UsersApi
 
         await users.DeleteAsync(user);
         logger.LogInformation("{Actor} deleted user {Email}", ActorName.Of(http), user.Email);
+        await audit.RecordAsync(ActorName.Of(http), AuditActions.UserDeleted, $"deleted user {user.Email}", http.RequestAborted);
         return TypedResults.NoContent();
     }
 

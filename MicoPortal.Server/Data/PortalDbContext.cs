@@ -1,6 +1,8 @@
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
+using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +22,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<MetricsMinute> MetricsMinutes => Set<MetricsMinute>();
 
     public DbSet<ShopApiKey> ShopApiKeys => Set<ShopApiKey>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+
+    public DbSet<ReconciliationItem> ReconciliationItems => Set<ReconciliationItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Hangfire.InMemory;
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Components;
 using MicoPortal.Server.Data;
@@ -12,6 +13,7 @@ using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Server.Realtime;
+using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -43,6 +45,8 @@ public static class PortalExtensions
         services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration));
 
         services.AddPortalDatabase();
+        services.AddAuditLedger(configuration);
+        services.AddReconciliation(configuration);
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();
@@ -146,6 +150,8 @@ public static class PortalExtensions
         app.MapAuthApi();
         app.MapShopApiKeysApi();
         app.MapUsersApi();
+        app.MapAuditApi();
+        app.MapReconciliationApi();
         app.MapLogoutPage();
         app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();
@@ -157,6 +163,8 @@ public static class PortalExtensions
             .AddAdditionalAssemblies(typeof(Client._Imports).Assembly);
 
         SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<VerificationOptions>>().Value.Enabled);
+        AuditSealer.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
+        ReconciliationJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
         return app;
     }
 

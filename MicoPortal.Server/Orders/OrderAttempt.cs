@@ -8,6 +8,8 @@ public enum AttemptKind
     Callback,
     Reverify,
     RetryDelivery,
+    /// <summary>A reconciliation compared the order with the provider's transaction log.</summary>
+    Ledger,
 }
 
 /// <summary>

@@ -31,3 +31,9 @@ public sealed record ReverifyRequested(string? By) : OrderEvent;
 
 /// <summary>An admin asked for a new delivery attempt of a failed order.</summary>
 public sealed record RetryDeliveryRequested(string? By) : OrderEvent;
+
+/// <summary>
+/// The provider's transaction log disagrees with the order (a reconciliation found it): a person must
+/// look, and an order that may still change is checked with the provider at once.
+/// </summary>
+public sealed record LedgerDisagreed(string Reason) : OrderEvent;

@@ -37,6 +37,7 @@ public static class OrderStateMachine
             CallbackReceived e => OnCallback(order, e.Order, now),
             ReverifyRequested => OnReverify(order, now),
             RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
+            LedgerDisagreed e => OnLedgerDisagreed(order, e, now),
             _ => throw new ArgumentOutOfRangeException(nameof(evt), evt, "Unknown order event"),
         };
 
@@ -241,6 +242,21 @@ public static class OrderStateMachine
         }
 
         return (true, agrees ? $"callback {view.Status} agrees" : $"callback {view.Status}: verifying with the provider");
+    }
+
+    private static (bool, string) OnLedgerDisagreed(Order order, LedgerDisagreed e, DateTimeOffset now)
+    {
+        Dispute(order, $"transaction log: {e.Reason}");
+        // The log is evidence, not a status: the provider's own answer decides. Ask it now when the
+        // order can still move (open, or delivered and possibly reversed since).
+        if (!order.Status.IsFinal() || order.Status == OrderStatus.Delivered)
+        {
+            order.NextCheckAt = now;
+            order.CheckCount = 0;
+            return (true, $"disputed by the transaction log ({e.Reason}): checking with the provider");
+        }
+
+        return (true, $"disputed by the transaction log: {e.Reason}");
     }
 
     private static (bool, string) OnReverify(Order order, DateTimeOffset now)

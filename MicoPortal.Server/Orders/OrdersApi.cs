@@ -175,22 +175,3 @@ public sealed record OrderListParameters(
 {
     public OrderListQuery ToQuery() => new(ExternalId, Status, Stuck, Disputed, Attention, From, To, Q, Page ?? 1, PageSize ?? 50, Sort, Desc ?? true);
 }
-
-/// <summary>CSV fields that survive commas, quotes and spreadsheet formula injection.</summary>
-internal static class Csv
-{
-    public static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
-}

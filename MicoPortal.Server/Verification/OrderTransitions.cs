@@ -1,3 +1,4 @@
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
@@ -36,10 +37,12 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
         }
 
         alsoSave?.Invoke(db);
+        var audit = new List<AuditEntry>();
         for (var round = 1; ; round++)
         {
             try
             {
+                StageAudit(db, work, results, now, audit);
                 if (round == 1)
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -53,6 +56,7 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                     // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
+                    StageAudit(db, work, results, now, audit);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
@@ -75,6 +79,41 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
             .ToList();
         feed.Publish(changes);
         return results.Select(r => (r.Key, r.Value.Transition)).ToList();
+    }
+
+    /// <summary>
+    /// One audit entry per order whose status or flags changed, and per operator action, saved in the
+    /// same transaction as the change. Staged again after a conflict round re-applied the events.
+    /// </summary>
+    private static void StageAudit(PortalDbContext db, IReadOnlyList<OrderWork> work,
+        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, List<AuditEntry> staged)
+    {
+        foreach (var entry in staged)
+        {
+            db.Entry(entry).State = EntityState.Detached;
+        }
+
+        staged.Clear();
+        foreach (var (order, (transition, _)) in results)
+        {
+            var operatorAction = work.FirstOrDefault(w => ReferenceEquals(w.Order, order) && w.Actor is not null);
+            if (!transition.Visible && operatorAction is null)
+            {
+                continue;
+            }
+
+            var action = operatorAction?.Event switch
+            {
+                ReverifyRequested => AuditActions.OrderReverify,
+                RetryDeliveryRequested => AuditActions.OrderRetryDelivery,
+                _ => AuditActions.OrderTransition,
+            };
+            var flags = (order.Stuck ? " [stuck]" : "") + (order.Disputed ? " [disputed]" : "");
+            var details = $"{order.ClientRef} {transition.From} → {order.Status}{flags}: {transition.Outcome}";
+            var entry = AuditTrail.New(operatorAction?.Actor, action, details, order.Id, now);
+            db.AuditEntries.Add(entry);
+            staged.Add(entry);
+        }
     }
 
     private async Task ReapplyChangedAsync(PortalDbContext db, IReadOnlyList<OrderWork> work,

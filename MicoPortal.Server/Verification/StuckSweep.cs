@@ -1,3 +1,4 @@
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Orders;
@@ -25,12 +26,17 @@ public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, Tim
             var ids = newlyStuck.Select(o => o.Id).ToList();
             // Only the flag changes; the order keeps its place in the queue and its lease.
             var token = Guid.NewGuid();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.Orders.Where(o => ids.Contains(o.Id) && !o.Stuck)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.Stuck, true)
                     .SetProperty(o => o.UpdatedAt, now)
                     // A new token makes a sweep holding an older copy reload before it saves.
                     .SetProperty(o => o.Version, token), cancellationToken);
+            db.AuditEntries.AddRange(newlyStuck.Select(o => AuditTrail.New(null, AuditActions.OrderTransition,
+                $"{o.Status} [stuck]: not final past its SLA", o.Id, now)));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             feed.Publish([.. newlyStuck.Select(o => new OrderChange(o.Id, o.ExternalId, o.Status, true, o.Disputed, now))]);
         }
 

@@ -19,5 +19,8 @@ public static class ErrorCodes
     public const string UserConflict = "USER_CONFLICT";
     public const string LastAdmin = "LAST_ADMIN";
     public const string BootstrapClosed = "BOOTSTRAP_CLOSED";
+    public const string ReconciliationNotFound = "RECONCILIATION_NOT_FOUND";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string Internal = "INTERNAL";
 }

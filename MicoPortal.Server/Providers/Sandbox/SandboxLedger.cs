@@ -13,7 +13,20 @@ public sealed record SandboxLedgerRow(
     int Quantity,
     string Amount,
     string Currency,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? CreatedAt = null);
+
+/// <summary>How many discrepancies of each kind to inject into an exported log.</summary>
+public sealed record SandboxDiscrepancyPlan(int Missing = 0, int Extra = 0, int Status = 0, int Amount = 0, int Seed = 1);
+
+/// <summary>One injected discrepancy: its reconciliation kind (contract words) and the row's clientRef.</summary>
+public sealed record SandboxDiscrepancy(string Kind, string ClientRef)
+{
+    public const string MissingAtProvider = "missingAtProvider";
+    public const string MissingInPortal = "missingInPortal";
+    public const string StatusMismatch = "statusMismatch";
+    public const string AmountMismatch = "amountMismatch";
+}
 
 /// <summary>What the sandbox saw of the create calls for one clientRef.</summary>
 /// <param name="Received">Every create call that named the clientRef with a valid body, whatever its answer.</param>
@@ -100,7 +113,8 @@ public sealed class SandboxLedger(TimeProvider time)
                 // The sandbox charges exactly the maximum price the portal allowed.
                 order.Request.MaxPrice.Amount,
                 order.Request.MaxPrice.Currency,
-                truth.UpdatedAt));
+                truth.UpdatedAt,
+                truth.CreatedAt));
         }
 
         rows.Sort((a, b) => a.UpdatedAt.CompareTo(b.UpdatedAt));
@@ -108,10 +122,74 @@ public sealed class SandboxLedger(TimeProvider time)
     }
 
     /// <summary><see cref="Export"/> as the CSV the reconciliation upload takes.</summary>
-    public string ExportCsv(DateTimeOffset from, DateTimeOffset to)
+    public string ExportCsv(DateTimeOffset from, DateTimeOffset to) => ToCsv(Export(from, to));
+
+    /// <summary>
+    /// The log with discrepancies of each kind injected into copies of real rows (the sandbox's own
+    /// state is untouched), and which rows they are, so a test knows exactly what a reconciliation
+    /// must find. Rows are picked away from the first and last, so the log's time range stays the same.
+    /// </summary>
+    public (string Csv, IReadOnlyList<SandboxDiscrepancy> Injected) ExportWithDiscrepancies(DateTimeOffset from, DateTimeOffset to, SandboxDiscrepancyPlan plan)
+    {
+        var rows = Export(from, to).ToList();
+        var injected = new List<SandboxDiscrepancy>();
+        var random = new Random(plan.Seed);
+        var candidates = Enumerable.Range(1, Math.Max(0, rows.Count - 2)).OrderBy(_ => random.Next()).ToList();
+        var next = 0;
+        int? Pick() => next < candidates.Count ? candidates[next++] : null;
+
+        // A dropped row is "missing at provider" only if the portal sent the order inside the log's
+        // range (first to last updatedAt): keep a second's margin from both ends.
+        var dropped = new List<int>();
+        var margin = TimeSpan.FromSeconds(1);
+        var insideRange = rows.Count < 3 ? [] : candidates
+            .Where(at => rows[at].CreatedAt >= rows[0].UpdatedAt + margin && rows[at].CreatedAt <= rows[^1].UpdatedAt - margin)
+            .Take(plan.Missing)
+            .ToList();
+        candidates.RemoveAll(insideRange.Contains);
+        foreach (var at in insideRange)
+        {
+            injected.Add(new SandboxDiscrepancy(SandboxDiscrepancy.MissingAtProvider, rows[at].ClientRef));
+            dropped.Add(at);
+        }
+
+        for (var i = 0; i < plan.Status && Pick() is { } at; i++)
+        {
+            var row = rows[at];
+            var status = row.Status == ProviderStatuses.Success ? ProviderStatuses.Failed : ProviderStatuses.Success;
+            rows[at] = row with { Status = status, Serial = status == ProviderStatuses.Success ? row.Serial ?? $"FAKE-{row.ClientRef}" : row.Serial };
+            injected.Add(new SandboxDiscrepancy(SandboxDiscrepancy.StatusMismatch, row.ClientRef));
+        }
+
+        for (var i = 0; i < plan.Amount && Pick() is { } at; i++)
+        {
+            var row = rows[at];
+            rows[at] = i % 2 == 0
+                ? row with { Quantity = row.Quantity + 1 }
+                : row with { Amount = (decimal.Parse(row.Amount, CultureInfo.InvariantCulture) + 1m).ToString(CultureInfo.InvariantCulture) };
+            injected.Add(new SandboxDiscrepancy(SandboxDiscrepancy.AmountMismatch, row.ClientRef));
+        }
+
+        foreach (var at in dropped.OrderDescending())
+        {
+            rows.RemoveAt(at);
+        }
+
+        for (var i = 0; i < plan.Extra && rows.Count > 2; i++)
+        {
+            var template = rows[random.Next(1, rows.Count - 1)];
+            var clientRef = $"{9_000_000_000L + random.Next(1_000_000)}-1";
+            rows.Insert(rows.IndexOf(template) + 1, template with { ClientRef = clientRef, ProviderRef = $"X{clientRef}" });
+            injected.Add(new SandboxDiscrepancy(SandboxDiscrepancy.MissingInPortal, clientRef));
+        }
+
+        return (ToCsv(rows), injected);
+    }
+
+    private static string ToCsv(IEnumerable<SandboxLedgerRow> rows)
     {
         var csv = new StringBuilder("clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt\n");
-        foreach (var row in Export(from, to))
+        foreach (var row in rows)
         {
             csv.Append(Field(row.ClientRef)).Append(',')
                 .Append(Field(row.ProviderRef)).Append(',')

@@ -30,6 +30,19 @@ internal static partial class SandboxProviderApi
             .ExcludeFromDescription();
         admin.MapGet("/faults", (IOptionsMonitor<SandboxOptions> options) => TypedResults.Json(options.CurrentValue.Faults, ProviderJson.Options));
         admin.MapPut("/faults", SetFaults);
+        // The transaction log for reconciliation (CONTRACT.md section 7), optionally with injected
+        // discrepancies; which rows were changed is answered in X-Sandbox-Injected (JSON).
+        admin.MapGet("/transactions", (DateTimeOffset? from, DateTimeOffset? to, int? missing, int? extra, int? status, int? amount, int? seed,
+            SandboxLedger ledger, TimeProvider time, HttpContext http) =>
+        {
+            var until = to ?? time.GetUtcNow();
+            var (csv, injected) = ledger.ExportWithDiscrepancies(from ?? until.AddDays(-1), until,
+                new SandboxDiscrepancyPlan(Clamp(missing), Clamp(extra), Clamp(status), Clamp(amount), seed ?? 1));
+            http.Response.Headers["X-Sandbox-Injected"] = JsonSerializer.Serialize(injected, ProviderJson.Options);
+            return TypedResults.Text(csv, "text/csv");
+
+            static int Clamp(int? count) => Math.Clamp(count ?? 0, 0, 1_000);
+        });
         // How much the sandbox holds, so a soak run can tell its memory from the portal's.
         admin.MapGet("/stats", (SandboxLedger ledger) =>
         {

@@ -1,0 +1,139 @@
+using Hangfire;
+using MicoPortal.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Audit;
+
+/// <summary>
+/// Numbers unsealed audit entries in the order they were written and chains their hashes. Writers
+/// only append; this one job extends the chain, in short transactions. Two sealers (two server
+/// instances) cannot fork the chain: the sequence number is unique, so the slower one's save fails
+/// and its round is simply tried again from the new head.
+/// </summary>
+public sealed class AuditSealer(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IOptions<AuditOptions> options,
+    TimeProvider time,
+    ILogger<AuditSealer> logger)
+{
+    public const string JobId = "audit-seal";
+
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    private DateTimeOffset _lastCheckpointAt = DateTimeOffset.MinValue;
+
+    public static void Schedule(IRecurringJobManager jobs) =>
+        jobs.AddOrUpdate<AuditSealer>(JobId, s => s.SealPendingAsync(CancellationToken.None), "*/2 * * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+    /// <summary>Seals until nothing is pending (or the budget is spent), then writes a checkpoint when one is due.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Seal the audit ledger")]
+    public async Task SealPendingAsync(CancellationToken cancellationToken)
+    {
+        if (!await _running.WaitAsync(0, CancellationToken.None))
+        {
+            return;
+        }
+
+        try
+        {
+            var started = time.GetTimestamp();
+            while (time.GetElapsedTime(started) < Budget && await SealOnceAsync(cancellationToken) > 0)
+            {
+            }
+
+            await CheckpointIfDueAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The next run starts from the stored head; nothing is lost by skipping this one.
+            logger.LogWarning(ex, "Sealing the audit ledger failed; the next run tries again");
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    /// <summary>Seals one batch; returns how many entries were sealed (0 when none were pending or another sealer won).</summary>
+    public async Task<int> SealOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // SQLite: BEGIN IMMEDIATE, so the head read and the new links are one atomic step.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var pending = await db.AuditEntries
+            .Where(e => e.Sequence == null)
+            .OrderBy(e => e.Id)
+            .Take(options.Value.SealBatch)
+            .ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        var head = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.Sequence != null)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+        var sequence = head?.Sequence ?? 0;
+        var previous = head?.Hash ?? AuditChain.Genesis;
+        foreach (var entry in pending)
+        {
+            sequence++;
+            entry.Sequence = sequence;
+            entry.PreviousHash = previous;
+            entry.Hash = AuditChain.HashOf(entry, sequence, previous);
+            previous = entry.Hash;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return pending.Count;
+        }
+        catch (DbUpdateException ex)
+        {
+            logger.LogInformation(ex, "Another sealer extended the audit chain first; sealing again from its head");
+            return 0;
+        }
+    }
+
+    private async Task CheckpointIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastCheckpointAt < options.Value.CheckpointInterval)
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var head = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.Sequence != null)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { Sequence = e.Sequence!.Value, Hash = e.Hash! })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (head is null)
+        {
+            return;
+        }
+
+        var last = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence).Select(c => (long?)c.Sequence).FirstOrDefaultAsync(cancellationToken);
+        if (last != head.Sequence)
+        {
+            db.AuditCheckpoints.Add(new AuditCheckpoint { Sequence = head.Sequence, Hash = head.Hash, At = now });
+            await db.SaveChangesAsync(cancellationToken);
+            // The log is the copy outside the database: compare it with GET /api/v1/audit/verify?sequence=&hash=.
+            logger.LogInformation("{Checkpoint}", AuditChain.CheckpointLine(head.Sequence, head.Hash));
+        }
+
+        _lastCheckpointAt = now;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Reconciliation;
+
+/// <summary>The folder where uploaded transaction logs wait for their reconciliation job.</summary>
+public sealed class ReconciliationFiles(IOptions<ReconciliationOptions> options, IConfiguration configuration, IHostEnvironment environment)
+{
+    public string Directory { get; } = Resolve(options.Value, configuration, environment);
+
+    /// <summary>A new file name for an upload; never derived from the uploaded name.</summary>
+    public static string NewName() => $"{Guid.NewGuid():N}.csv";
+
+    public string PathOf(string storedFile) => Path.Combine(Directory, Path.GetFileName(storedFile));
+
+    public void Delete(string storedFile)
+    {
+        try
+        {
+            File.Delete(PathOf(storedFile));
+        }
+        catch (IOException)
+        {
+            // Left for the next clean-up; the report is already in the database.
+        }
+    }
+
+    private static string Resolve(ReconciliationOptions options, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var directory = options.FileDirectory;
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            var data = configuration["DataDirectory"];
+            data = string.IsNullOrWhiteSpace(data) ? Path.Combine(environment.ContentRootPath, "data") : Path.GetFullPath(data, environment.ContentRootPath);
+            directory = Path.Combine(data, "reconciliations");
+        }
+
+        directory = Path.GetFullPath(directory, environment.ContentRootPath);
+        System.IO.Directory.CreateDirectory(directory);
+        return directory;
+    }
+}

@@ -1,0 +1,368 @@
+using Hangfire;
+using MicoPortal.Server.Audit;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Reconciliation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Reconciliation;
+
+/// <summary>
+/// Streams an uploaded transaction log through <see cref="LedgerComparison"/> in batches: agreeing
+/// rows give delivered orders their <c>ledger</c> confirmation (one set-based update per batch: a
+/// confirmation time, not a status change), every disagreement becomes a report item and a
+/// <see cref="LedgerDisagreed"/> event through <see cref="OrderTransitions"/> (dispute flag, attempt
+/// row, audit entry, live push). Then the orders sent within the log's time range that it does not
+/// list are found by one pass over the orders. Memory stays flat: one batch of rows, and a bit per
+/// listed order id.
+/// </summary>
+public sealed class ReconciliationJob(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    OrderTransitions transitions,
+    ReconciliationFiles files,
+    TimeProvider time,
+    IOptions<ReconciliationOptions> options,
+    ILogger<ReconciliationJob> logger)
+{
+    public const string WatchdogJobId = "reconciliation-watchdog";
+
+    private const int ScanPage = 5_000;
+
+    public static void Schedule(IRecurringJobManager jobs) =>
+        jobs.AddOrUpdate<ReconciliationJob>(WatchdogJobId, j => j.ResumeAbandonedAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Reconcile transaction log {0}")]
+    public async Task RunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var run = await ClaimAsync(runId, cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
+        var report = new Report();
+        try
+        {
+            await using (var stream = new FileStream(files.PathOf(run.StoredFile), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            using (var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16))
+            {
+                var batch = new List<LedgerRow>(options.Value.Batch);
+                await foreach (var row in TransactionLogReader.ReadAsync(reader, cancellationToken))
+                {
+                    batch.Add(row);
+                    if (batch.Count == options.Value.Batch)
+                    {
+                        await CompareAsync(runId, batch, report, cancellationToken);
+                        batch.Clear();
+                        await SaveProgressAsync(runId, report, stream.Position, cancellationToken);
+                    }
+                }
+
+                await CompareAsync(runId, batch, report, cancellationToken);
+                await SaveProgressAsync(runId, report, stream.Length, cancellationToken);
+            }
+
+            await FindMissingAtProviderAsync(runId, report, cancellationToken);
+            await FinishAsync(runId, report, null, cancellationToken);
+            files.Delete(run.StoredFile);
+            logger.LogInformation("Reconciliation {RunId}: {Rows} rows, {Matched} matched, {MissingInPortal} missing in portal, {MissingAtProvider} missing at provider, {StatusMismatch} status and {AmountMismatch} amount mismatches",
+                runId, report.Rows, report.Matched, report.MissingInPortal, report.MissingAtProvider, report.StatusMismatch, report.AmountMismatch);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: the run stays Running and the watchdog starts it again once its heartbeat is old.
+            throw;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            logger.LogWarning(ex, "Reconciliation {RunId} failed", runId);
+            await FinishAsync(runId, report, ex.Message, CancellationToken.None);
+            files.Delete(run.StoredFile);
+        }
+    }
+
+    /// <summary>Starts again runs whose job was lost (a restart, or an instance that died): queued or running with an old heartbeat.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Resume abandoned reconciliations")]
+    public async Task ResumeAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var stale = time.GetUtcNow() - options.Value.AbandonedAfter;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var abandoned = await db.ReconciliationRuns.AsNoTracking()
+            .Where(r => (r.State == ReconciliationState.Queued && r.UploadedAt < stale)
+                || (r.State == ReconciliationState.Running && r.HeartbeatAt < stale))
+            .Select(r => r.Id)
+            .ToListAsync(cancellationToken);
+        foreach (var id in abandoned)
+        {
+            logger.LogWarning("Reconciliation {RunId} was abandoned; starting it again", id);
+            await RunAsync(id, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes the run (queued, or running with an old heartbeat) so only one job works on it, and starts it from the top.</summary>
+    private async Task<ReconciliationRun?> ClaimAsync(long runId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stale = now - options.Value.AbandonedAfter;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var claimed = await db.ReconciliationRuns
+            .Where(r => r.Id == runId && (r.State == ReconciliationState.Queued || (r.State == ReconciliationState.Running && r.HeartbeatAt < stale)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, ReconciliationState.Running)
+                .SetProperty(r => r.StartedAt, now)
+                .SetProperty(r => r.HeartbeatAt, now)
+                .SetProperty(r => r.BytesRead, 0)
+                .SetProperty(r => r.Rows, 0)
+                .SetProperty(r => r.Matched, 0)
+                .SetProperty(r => r.MissingInPortal, 0)
+                .SetProperty(r => r.MissingAtProvider, 0)
+                .SetProperty(r => r.StatusMismatch, 0)
+                .SetProperty(r => r.AmountMismatch, 0)
+                .SetProperty(r => r.InvalidRows, 0)
+                .SetProperty(r => r.Confirmed, 0), cancellationToken);
+        if (claimed == 0)
+        {
+            return null;
+        }
+
+        // A restarted run reports from scratch. (Disputes it raised before stay raised: they are true.)
+        await db.ReconciliationItems.Where(i => i.RunId == runId).ExecuteDeleteAsync(cancellationToken);
+        return await db.ReconciliationRuns.AsNoTracking().FirstAsync(r => r.Id == runId, cancellationToken);
+    }
+
+    private async Task CompareAsync(long runId, List<LedgerRow> rows, Report report, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var refs = rows.Select(r => (Row: r, Parsed: Order.TryParseClientRef(r.ClientRef, out var id, out var attempt), Id: id, Attempt: attempt)).ToList();
+        var ids = refs.Where(r => r.Parsed && r.Row.Error is null).Select(r => r.Id).Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var orders = await db.Orders.AsNoTracking()
+            .Where(o => ids.Contains(o.Id))
+            .Select(o => new OrderSnapshot(o.Id, o.AttemptNo, o.Status, o.Coins, o.Amount, o.Currency, o.CompletedAt))
+            .ToDictionaryAsync(o => o.Id, cancellationToken);
+
+        var items = new List<ReconciliationItem>();
+        var disputes = new Dictionary<long, (string Reason, string? Status)>();
+        var confirms = new List<(long Id, int Attempt)>();
+        foreach (var (row, parsed, id, attempt) in refs)
+        {
+            report.Rows++;
+            if (row.Error is not null)
+            {
+                report.InvalidRows++;
+                items.Add(Item(runId, ReconciliationItemKind.InvalidRow, row, null, row.Error));
+                continue;
+            }
+
+            report.Extend(row.UpdatedAt!.Value);
+            if (!parsed || !orders.TryGetValue(id, out var order) || attempt > order.AttemptNo)
+            {
+                report.MissingInPortal++;
+                items.Add(Item(runId, ReconciliationItemKind.MissingInPortal, row, null, "the portal has no order with this reference"));
+                continue;
+            }
+
+            if (attempt == order.AttemptNo)
+            {
+                report.Listed.Add(order.Id);
+            }
+
+            var verdict = LedgerComparison.Compare(order, attempt, row);
+            if (verdict.Matched)
+            {
+                report.Matched++;
+                if (verdict.Confirms)
+                {
+                    confirms.Add((order.Id, attempt));
+                }
+
+                continue;
+            }
+
+            if (verdict.StatusProblem is { } statusProblem)
+            {
+                report.StatusMismatch++;
+                items.Add(Item(runId, ReconciliationItemKind.StatusMismatch, row, order, statusProblem));
+            }
+
+            if (verdict.AmountProblem is { } amountProblem)
+            {
+                report.AmountMismatch++;
+                items.Add(Item(runId, ReconciliationItemKind.AmountMismatch, row, order, amountProblem));
+            }
+
+            disputes[order.Id] = (string.Join("; ", new[] { verdict.StatusProblem, verdict.AmountProblem }.OfType<string>()), row.Status);
+        }
+
+        db.ReconciliationItems.AddRange(items);
+        await db.SaveChangesAsync(cancellationToken);
+        report.Confirmed += await ConfirmAsync(db, confirms, cancellationToken);
+        await DisputeAsync(disputes, cancellationToken);
+    }
+
+    /// <summary>Orders sent within the log's time range that it does not list.</summary>
+    private async Task FindMissingAtProviderAsync(long runId, Report report, CancellationToken cancellationToken)
+    {
+        if (report.From is not { } from || report.To is not { } to)
+        {
+            return;
+        }
+
+        long last = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            // A create the provider refused outright (Failed with no provider reference) was never stored there.
+            var sent = await db.Orders.AsNoTracking()
+                .Where(o => o.Id > last && o.CreateIssuedAt >= from && o.CreateIssuedAt <= to
+                    && !(o.Status == OrderStatus.Failed && o.ProviderRef == null))
+                .OrderBy(o => o.Id)
+                .Take(ScanPage)
+                .Select(o => new OrderSnapshot(o.Id, o.AttemptNo, o.Status, o.Coins, o.Amount, o.Currency, o.CompletedAt))
+                .ToListAsync(cancellationToken);
+            if (sent.Count == 0)
+            {
+                return;
+            }
+
+            last = sent[^1].Id;
+            var missing = sent.Where(o => !report.Listed.Contains(o.Id)).ToList();
+            report.MissingAtProvider += missing.Count;
+            db.ReconciliationItems.AddRange(missing.Select(o => new ReconciliationItem
+            {
+                RunId = runId,
+                Kind = ReconciliationItemKind.MissingAtProvider,
+                ClientRef = Order.FormatClientRef(o.Id, o.AttemptNo),
+                OrderId = o.Id,
+                PortalStatus = o.Status.ToString(),
+                PortalCoins = o.Coins,
+                PortalAmount = o.Amount,
+                PortalCurrency = o.Currency,
+                PortalAttemptNo = o.AttemptNo,
+                Note = "sent within the log's time range, but the log does not list it",
+            }));
+            await db.SaveChangesAsync(cancellationToken);
+            await DisputeAsync(missing.ToDictionary(o => o.Id, _ => ("the provider's log does not list this order", (string?)null)), cancellationToken);
+            await SaveProgressAsync(runId, report, null, cancellationToken);
+        }
+    }
+
+    /// <summary>One update per attempt number; a new token makes any writer holding an older copy reload first.</summary>
+    private async Task<long> ConfirmAsync(PortalDbContext db, List<(long Id, int Attempt)> confirms, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        long confirmed = 0;
+        foreach (var group in confirms.GroupBy(c => c.Attempt))
+        {
+            var ids = group.Select(c => c.Id).ToList();
+            var token = Guid.NewGuid();
+            confirmed += await db.Orders
+                .Where(o => ids.Contains(o.Id) && o.AttemptNo == group.Key && o.Status == OrderStatus.Delivered && o.LedgerConfirmedAt == null)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LedgerConfirmedAt, now)
+                    .SetProperty(o => o.Version, token), cancellationToken);
+        }
+
+        return confirmed;
+    }
+
+    private async Task DisputeAsync(Dictionary<long, (string Reason, string? Status)> disputes, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in disputes.Chunk(500))
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var ids = chunk.Select(d => d.Key).ToList();
+            var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToListAsync(cancellationToken);
+            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new LedgerDisagreed(disputes[o.Id].Reason), AttemptKind.Ledger, ProviderStatus: disputes[o.Id].Status))], null, cancellationToken);
+        }
+    }
+
+    private async Task SaveProgressAsync(long runId, Report report, long? bytesRead, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.ReconciliationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.BytesRead, r => bytesRead ?? r.BytesRead)
+            .SetProperty(r => r.HeartbeatAt, now)
+            .SetProperty(r => r.Rows, report.Rows)
+            .SetProperty(r => r.Matched, report.Matched)
+            .SetProperty(r => r.MissingInPortal, report.MissingInPortal)
+            .SetProperty(r => r.MissingAtProvider, report.MissingAtProvider)
+            .SetProperty(r => r.StatusMismatch, report.StatusMismatch)
+            .SetProperty(r => r.AmountMismatch, report.AmountMismatch)
+            .SetProperty(r => r.InvalidRows, report.InvalidRows)
+            .SetProperty(r => r.Confirmed, report.Confirmed)
+            .SetProperty(r => r.RangeFrom, report.From)
+            .SetProperty(r => r.RangeTo, report.To), cancellationToken);
+    }
+
+    private async Task FinishAsync(long runId, Report report, string? error, CancellationToken cancellationToken)
+    {
+        await SaveProgressAsync(runId, report, null, cancellationToken);
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.ReconciliationRuns.FirstAsync(r => r.Id == runId, cancellationToken);
+        run.State = error is null ? ReconciliationState.Completed : ReconciliationState.Failed;
+        run.CompletedAt = now;
+        run.Error = error is null ? null : error.Length <= 1_000 ? error : error[..1_000];
+        db.AuditEntries.Add(AuditTrail.New(null, AuditActions.ReconciliationCompleted, error is null
+            ? $"reconciliation {runId} of {run.FileName}: {report.Rows} rows, {report.Matched} matched, {report.MissingInPortal} missing in portal, {report.MissingAtProvider} missing at provider, {report.StatusMismatch} status and {report.AmountMismatch} amount mismatches, {report.Confirmed} ledger confirmations"
+            : $"reconciliation {runId} of {run.FileName} failed: {run.Error}", null, now));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static ReconciliationItem Item(long runId, ReconciliationItemKind kind, LedgerRow row, OrderSnapshot? order, string note) => new()
+    {
+        RunId = runId,
+        Kind = kind,
+        ClientRef = row.ClientRef,
+        OrderId = order?.Id,
+        PortalStatus = order?.Status.ToString(),
+        PortalCoins = order?.Coins,
+        PortalAmount = order?.Amount,
+        PortalCurrency = order?.Currency,
+        PortalAttemptNo = order?.AttemptNo,
+        ProviderRef = row.ProviderRef,
+        ProviderStatus = row.Status,
+        Serial = row.Serial,
+        Quantity = row.Quantity,
+        Amount = row.Amount,
+        Currency = row.Currency is { Length: <= 16 } c ? c : row.Currency?[..16],
+        UpdatedAt = row.UpdatedAt,
+        Note = note.Length <= 300 ? note : note[..300],
+    };
+
+    /// <summary>Counts so far, the log's time range, and which orders it listed.</summary>
+    private sealed class Report
+    {
+        public long Rows;
+        public long Matched;
+        public long MissingInPortal;
+        public long MissingAtProvider;
+        public long StatusMismatch;
+        public long AmountMismatch;
+        public long InvalidRows;
+        public long Confirmed;
+
+        public DateTimeOffset? From { get; private set; }
+
+        public DateTimeOffset? To { get; private set; }
+
+        public OrderIdSet Listed { get; } = new();
+
+        public void Extend(DateTimeOffset at)
+        {
+            From = From is null || at < From ? at : From;
+            To = To is null || at > To ? at : To;
+        }
+    }
+}
