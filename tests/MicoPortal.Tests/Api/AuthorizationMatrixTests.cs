@@ -59,6 +59,14 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["PUT /api/v1/admin/users/{id}/role"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/admin/users/{id}/unlock"] = [No, Deny, Ok, No, No],
         ["DELETE /api/v1/admin/users/{id}"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/audit/verify"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/audit/entries"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/reconciliations/"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/reconciliations/sandbox"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/reconciliations/"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/reconciliations/{id:long}"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/reconciliations/{id:long}/items"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/reconciliations/{id:long}/items.csv"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/orders"] = [No, Ok, Ok, Ok, No],
         ["POST /api/v1/orders/batch"] = [No, Ok, Ok, Ok, No],
         ["GET /api/v1/orders/{id:long}"] = [No, Ok, Ok, Ok, No],
@@ -83,6 +91,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["GET /sandbox/admin/faults"] = [No, No, No, No, No],
         ["PUT /sandbox/admin/faults"] = [No, No, No, No, No],
         ["GET /sandbox/admin/stats"] = [No, No, No, No, No],
+        ["GET /sandbox/admin/transactions"] = [No, No, No, No, No],
         // Pages: the dashboard needs a signed-in operator; the sign-in page is open.
         // (Blazor maps GET and POST for every page; a POST without a form handler is refused after authorization.)
         ["GET /"] = [Login, Ok, Ok, Login, Login],

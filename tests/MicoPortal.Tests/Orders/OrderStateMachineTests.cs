@@ -316,4 +316,23 @@ public class OrderStateMachineTests
             Assert.Equal((id, attempt), (parsedId, parsedAttempt));
         }
     }
+
+    [Theory]
+    [InlineData(OrderStatus.Delivered, true)]
+    [InlineData(OrderStatus.Submitted, true)]
+    [InlineData(OrderStatus.Failed, false)]
+    [InlineData(OrderStatus.Reversed, false)]
+    public void A_transaction_log_disagreement_disputes_and_checks_an_order_that_can_still_move(OrderStatus status, bool checkedAgain)
+    {
+        var order = NewOrder(status);
+        order.NextCheckAt = null;
+
+        var t = Apply(order, new LedgerDisagreed("the log says FAILED"), seconds: 5);
+
+        Assert.True(order.Disputed);
+        Assert.Equal("transaction log: the log says FAILED", order.DisputeReason);
+        Assert.Equal(status, order.Status);
+        Assert.True(t.Visible);
+        Assert.Equal(checkedAgain ? T0.AddSeconds(5) : null, order.NextCheckAt);
+    }
 }
