@@ -38,7 +38,7 @@ public class ReconciliationPagesTests : PortalTestContext
         var first = rows[1].QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
         Assert.Contains("march.csv", first[1]);
         Assert.Equal("Completed", first[3]);
-        Assert.Equal([1200.ToString("N0"), 1180.ToString("N0"), "3", "5", "7", "2", 1180.ToString("N0")], first[4..11]);
+        Assert.Equal([1200.ToString("N0"), 1180.ToString("N0"), "3", "5", "7", "2", "3", 1180.ToString("N0")], first[4..12]);
     }
 
     [Fact]
