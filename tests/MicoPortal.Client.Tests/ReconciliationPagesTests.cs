@@ -37,7 +37,8 @@ public class ReconciliationPagesTests : PortalTestContext
         Assert.Equal("Failed", rows[0].QuerySelector(".reconciliation-state")!.TextContent.Trim());
         var first = rows[1].QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
         Assert.Contains("march.csv", first[1]);
-        Assert.Equal("Completed", first[3]);
+        Assert.Equal("Completed", rows[1].QuerySelector(".reconciliation-state")!.TextContent.Trim());
+        Assert.Equal("1.0 min", rows[1].QuerySelector(".run-duration")!.TextContent.Trim());
         Assert.Equal([1200.ToString("N0"), 1180.ToString("N0"), "3", "5", "7", "2", "3", 1180.ToString("N0")], first[4..12]);
     }
 
