@@ -12,6 +12,8 @@ builder.Services.AddAuthenticationStateDeserialization();
 builder.Services.AddScoped(_ => new HttpClient { BaseAddress = new Uri(builder.HostEnvironment.BaseAddress) });
 builder.Services.AddScoped<IPortalApi, PortalApi>();
 builder.Services.AddScoped<IAdminApi, AdminApi>();
+builder.Services.AddScoped<IReconciliationApi, ReconciliationApi>();
+builder.Services.AddScoped<IAuditApi, AuditApi>();
 builder.Services.AddScoped<CurrentUserState>();
 builder.Services.AddScoped<IOperationsHubClient, OperationsHubClient>();
 

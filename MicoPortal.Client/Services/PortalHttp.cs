@@ -33,11 +33,15 @@ internal static class PortalHttp
     }
 
     /// <summary>Sends a request whose success answers a body (e.g. a created resource).</summary>
-    public static async Task<PortalActionResult<T>> SendForValueAsync<T>(this HttpClient http, HttpMethod method, string uri, object body, string successMessage, CancellationToken cancellationToken)
+    public static Task<PortalActionResult<T>> SendForValueAsync<T>(this HttpClient http, HttpMethod method, string uri, object body, string successMessage, CancellationToken cancellationToken) =>
+        http.SendForValueAsync<T>(method, uri, JsonContent.Create(body, options: PortalJson.Options), successMessage, cancellationToken);
+
+    /// <summary>Sends <paramref name="content"/> as it is (e.g. a multipart upload, or nothing) for an answer with a body.</summary>
+    public static async Task<PortalActionResult<T>> SendForValueAsync<T>(this HttpClient http, HttpMethod method, string uri, HttpContent? content, string successMessage, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await http.SendPortalAsync(method, uri, JsonContent.Create(body, options: PortalJson.Options), cancellationToken);
+            using var response = await http.SendPortalAsync(method, uri, content, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 var problem = await ReadProblemAsync(response, cancellationToken);

@@ -32,6 +32,9 @@ public class MainLayoutTests : PortalTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("API keys", cut.Find(".mud-navmenu").TextContent));
         Assert.Contains("Users", cut.Find(".admin-nav").TextContent);
+        var links = cut.FindAll(".admin-nav a").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
+        Assert.Contains(("admin/reconciliations", "Reconciliation"), links);
+        Assert.Contains(("admin/audit", "Audit ledger"), links);
     }
 
     [Fact]
@@ -44,6 +47,9 @@ public class MainLayoutTests : PortalTestContext
         cut.WaitForAssertion(() => Assert.Equal("ops@micoportal.local", cut.Find(".current-user").TextContent.Trim()));
         Assert.Empty(cut.FindAll(".admin-nav"));
         Assert.DoesNotContain("API keys", cut.Find(".mud-navmenu").TextContent);
+        Assert.DoesNotContain("Reconciliation", cut.Find(".mud-navmenu").TextContent);
+        Assert.DoesNotContain("Audit ledger", cut.Find(".mud-navmenu").TextContent);
+        Assert.Empty(cut.FindAll("a[href='admin/reconciliations'], a[href='admin/audit']"));
     }
 
     [Fact]

@@ -12,6 +12,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakePortalApi Api { get; } = new();
     protected FakeOperationsHubClient Hub { get; } = new();
     protected FakeAdminApi Admin { get; } = new();
+    protected FakeReconciliationApi Reconciliation { get; } = new();
+    protected FakeAuditApi Audit { get; } = new();
 
     protected PortalTestContext()
     {
@@ -20,6 +22,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IPortalApi>(Api);
         Services.AddSingleton<IOperationsHubClient>(Hub);
         Services.AddSingleton<IAdminApi>(Admin);
+        Services.AddSingleton<IReconciliationApi>(Reconciliation);
+        Services.AddSingleton<IAuditApi>(Audit);
         Services.AddSingleton<CurrentUserState>();
     }
 

@@ -1,6 +1,7 @@
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Reconciliation;
 
 namespace MicoPortal.Client.Tests.Mocks;
 
@@ -38,4 +39,13 @@ public static class TestData
                 new AttemptDto(3, 1, $"{id}-1", "query", Now.AddSeconds(-50), null, null, "Unknown", 10000, "Timed out after 10 s"),
             ],
             Now.AddMinutes(-1), Now.AddSeconds(-59), status.IsFinal() ? Now.AddSeconds(-20) : null, Now.AddSeconds(-20), null, 40000);
+
+    public static ReconciliationDto Reconciliation(long id, ReconciliationState state = ReconciliationState.Completed, string fileName = "provider-2026-03-14.csv",
+        long rows = 1200, long matched = 1180, long missingInPortal = 3, long missingAtProvider = 5, long statusMismatch = 7, long amountMismatch = 2,
+        long invalidRows = 3, long confirmed = 1180, long fileBytes = 96_000, long? bytesRead = null, string? error = null) =>
+        new(id, state, rows, matched, missingInPortal, missingAtProvider, statusMismatch, amountMismatch,
+            state == ReconciliationState.Queued ? null : Now.AddMinutes(-3),
+            state is ReconciliationState.Completed or ReconciliationState.Failed ? Now.AddMinutes(-2) : null,
+            fileName, fileBytes, bytesRead ?? (state == ReconciliationState.Completed ? fileBytes : 0), invalidRows, confirmed,
+            Now.AddMinutes(-4), "admin@micoportal.local", Now.AddHours(-1), Now, error);
 }
