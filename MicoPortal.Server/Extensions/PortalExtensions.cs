@@ -107,6 +107,7 @@ public static class PortalExtensions
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
 
+        services.AddPortalDataProtection(configuration);
         services.AddPortalAuth();
         services.AddPortalRateLimiting(configuration);
         services.AddRazorComponents()

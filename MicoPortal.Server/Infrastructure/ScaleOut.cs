@@ -4,6 +4,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using MicoPortal.Server.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 
@@ -59,13 +60,31 @@ public static class ScaleOut
                     QueuePollInterval = TimeSpan.FromSeconds(1),
                     // Locks are rows here, not sessions: a killed instance's lock (say, the recurring
                     // scheduler's) would otherwise stop the others from scheduling sweeps for 10 minutes.
-                    DistributedLockTimeout = TimeSpan.FromSeconds(30),
+                    DistributedLockTimeout = TimeSpan.FromSeconds(15),
                     PrepareSchemaIfNecessary = true,
                 };
                 return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString!, options), options);
             default:
                 return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(30) });
         }
+    }
+
+    /// <summary>
+    /// Sign-in cookies and antiforgery tokens are encrypted with data-protection keys. Each instance
+    /// makes its own by default, so a cookie issued by one is rejected by the next behind a load
+    /// balancer; <c>DataProtection:KeysDirectory</c> (a volume all instances mount) shares them.
+    /// </summary>
+    public static IServiceCollection AddPortalDataProtection(this IServiceCollection services, IConfiguration configuration)
+    {
+        var keysDirectory = configuration["DataProtection:KeysDirectory"];
+        if (!string.IsNullOrWhiteSpace(keysDirectory))
+        {
+            services.AddDataProtection()
+                .SetApplicationName("MicoPortal")
+                .PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
+        }
+
+        return services;
     }
 
     /// <summary>The Redis backplane, when <c>Redis:Connection</c> is set: a message any instance sends reaches every instance's clients.</summary>

@@ -43,11 +43,21 @@ public class ScaleOutTests(ITestOutputHelper output)
         settings["Verification:SettlementCheckAfter"] = "00:30:00";
         settings["Provider:CreateTimeout"] = "00:00:03";
         settings["Provider:QueryTimeout"] = "00:00:03";
+        var keys = Path.Combine(PortalFactory.NewDataDirectory(), "keys");
+        settings["DataProtection:KeysDirectory"] = keys; // shared, so a sign-in on one instance is valid on the other
 
         // One after the other: the first applies the migrations and installs Hangfire's schema.
         await using var a = await PortalProcess.StartAsync(PortalFactory.NewDataDirectory(), settings);
         await using var b = await PortalProcess.StartAsync(PortalFactory.NewDataDirectory(), settings);
         output.WriteLine($"PostgreSQL on :{postgres.Port}, Redis on :{redis.Port}, instances A {a.Root} and B {b.Root} ready after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        // Behind a load balancer the next request may land on the other instance.
+        var (signedInOnA, _) = await SignInAsync(a.Root);
+        using (signedInOnA)
+        {
+            var onB = await signedInOnA.GetAsync(new Uri(b.Root, "api/v1/metrics/summary?window=15m"));
+            Assert.Equal(HttpStatusCode.OK, onB.StatusCode);
+        }
 
         // A dashboard on A. Orders that B takes in are announced (Received) only by B, so seeing them here
         // means B's changes crossed the Redis backplane.
@@ -157,13 +167,18 @@ public class ScaleOutTests(ITestOutputHelper output)
     /// <summary>Mostly plain deliveries, plus creates whose answer is lost (93) and creates that time out uncommitted (94).</summary>
     private static int Scenario(int i) => i % 97 == 0 ? 93 : i % 89 == 0 ? 94 : 10 + i % 80;
 
-    private static async Task<HubConnection> ConnectDashboardAsync(Uri root)
+    private static async Task<(HttpClient Client, CookieContainer Cookies)> SignInAsync(Uri root)
     {
         var cookies = new CookieContainer();
-        using (var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = root })
-        {
-            (await client.PostAsJsonAsync("api/v1/auth/login", new { email = PortalClient.Admin, password = PortalClient.Password })).EnsureSuccessStatusCode();
-        }
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = root };
+        (await client.PostAsJsonAsync("api/v1/auth/login", new { email = PortalClient.Admin, password = PortalClient.Password })).EnsureSuccessStatusCode();
+        return (client, cookies);
+    }
+
+    private static async Task<HubConnection> ConnectDashboardAsync(Uri root)
+    {
+        var (client, cookies) = await SignInAsync(root);
+        client.Dispose();
 
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(root, "hubs/operations"), o => o.Cookies = cookies)
