@@ -228,6 +228,9 @@ public sealed class OrderIntakeWriter(
         private readonly string prefix;
         private readonly DbCommand find;
         private readonly DbCommand insert;
+        private readonly DbParameter[] insertValues;
+        private readonly DbParameter findExternalId;
+        private readonly DbParameter findShop;
 
         private Statements(PortalDbContext db, DbConnection connection)
         {
@@ -270,6 +273,9 @@ public sealed class OrderIntakeWriter(
                     RETURNING "Id"
                     """,
             }, InsertParameters);
+            insertValues = [.. InsertParameters.Select(name => insert.Parameters[prefix + name])];
+            findExternalId = find.Parameters[prefix + "externalId"];
+            findShop = find.Parameters[prefix + "shop"];
         }
 
         public DbConnection Connection { get; }
@@ -290,8 +296,8 @@ public sealed class OrderIntakeWriter(
 
         public async Task<(long Id, ValidOrder Order)?> FindAsync(string shop, string externalId)
         {
-            find.Parameters[prefix + "externalId"].Value = externalId;
-            find.Parameters[prefix + "shop"].Value = shop;
+            findExternalId.Value = externalId;
+            findShop.Value = shop;
             await using var reader = await find.ExecuteReaderAsync();
             if (!await reader.ReadAsync())
             {
@@ -307,20 +313,21 @@ public sealed class OrderIntakeWriter(
         /// <summary>The new order's id, or <c>null</c> when the shop already has an order with this externalId.</summary>
         public async Task<long?> TryInsertAsync(Order order)
         {
-            var p = insert.Parameters;
-            p[prefix + "externalId"].Value = order.ExternalId;
-            p[prefix + "micoUserId"].Value = order.MicoUserId;
-            p[prefix + "region"].Value = order.Region;
-            p[prefix + "sku"].Value = order.Sku;
-            p[prefix + "coins"].Value = order.Coins;
-            p[prefix + "amount"].Value = order.Amount; // Microsoft.Data.Sqlite writes decimals as invariant text, as EF does
-            p[prefix + "currency"].Value = order.Currency;
-            p[prefix + "shop"].Value = order.Shop;
-            p[prefix + "status"].Value = order.Status.ToString();
-            p[prefix + "receivedAt"].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
-            p[prefix + "dueBy"].Value = order.DueBy.ToUnixTimeMilliseconds();
+            // By position, in InsertParameters order: no per-row lookup by name on the hot path.
+            var p = insertValues;
+            p[0].Value = order.ExternalId;
+            p[1].Value = order.MicoUserId;
+            p[2].Value = order.Region;
+            p[3].Value = order.Sku;
+            p[4].Value = order.Coins;
+            p[5].Value = order.Amount; // Microsoft.Data.Sqlite writes decimals as invariant text, as EF does
+            p[6].Value = order.Currency;
+            p[7].Value = order.Shop;
+            p[8].Value = order.Status.ToString();
+            p[9].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
+            p[10].Value = order.DueBy.ToUnixTimeMilliseconds();
             // SQLite: upper-case text, as EF's SQLite provider stores a Guid; elsewhere a uuid/uniqueidentifier column.
-            p[prefix + "version"].Value = provider == DatabaseProvider.Sqlite ? order.Version.ToString().ToUpperInvariant() : order.Version;
+            p[11].Value = provider == DatabaseProvider.Sqlite ? order.Version.ToString().ToUpperInvariant() : order.Version;
             return await insert.ExecuteScalarAsync() is long id ? id : null;
         }
 
