@@ -2,6 +2,8 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace MicoPortal.Server.Data;
 
@@ -14,22 +16,68 @@ public static class DataExtensions
         services.AddPooledDbContextFactory<PortalDbContext>((sp, db) =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-            if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+            var options = DatabaseOptions.From(configuration);
+            var connectionString = options.ConfiguredConnectionString(configuration);
+            if (options.Provider == DatabaseProvider.Sqlite)
             {
-                throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported yet; use 'Sqlite'.");
+                connectionString ??= DefaultSqliteConnectionString(configuration, sp.GetRequiredService<IHostEnvironment>());
+            }
+            else if (connectionString is null)
+            {
+                throw new InvalidOperationException(
+                    $"Database:Provider is {options.Provider}: set ConnectionStrings:Portal (environment variable ConnectionStrings__Portal).");
             }
 
-            var connectionString = configuration.GetConnectionString("Portal") ?? options.ConnectionString
-                ?? DefaultSqliteConnectionString(configuration, sp.GetRequiredService<IHostEnvironment>());
-            db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(PortalDbContext).Assembly.FullName))
-                .AddInterceptors(new SqlitePragmas());
+            db.UsePortalDatabase(options.Provider, connectionString);
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         return services;
     }
 
-    /// <summary>Applies pending migrations; called once at start-up before anything else touches the database.</summary>
+    /// <summary>
+    /// Configures one provider and the migrations set that belongs to it. Shared by the server, the
+    /// design-time factory (<c>dotnet ef</c>) and tests, so all three see the same model.
+    /// </summary>
+    public static DbContextOptionsBuilder UsePortalDatabase(this DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
+    {
+        var migrationsAssembly = typeof(PortalDbContext).Assembly.FullName;
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                db.UseSqlite(connectionString, o => o.MigrationsAssembly(migrationsAssembly)).AddInterceptors(new SqlitePragmas());
+                break;
+            case DatabaseProvider.SqlServer:
+                // No retrying execution strategy: intake and transitions open their own transactions,
+                // which it does not allow; a failed sweep round is retried by the sweep itself.
+                db.UseSqlServer(connectionString, o => o.MigrationsAssembly(migrationsAssembly));
+                break;
+            case DatabaseProvider.PostgreSql:
+                db.UseNpgsql(connectionString, o => o.MigrationsAssembly(migrationsAssembly));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider.");
+        }
+
+        // Three migrations sets live in this one assembly; each provider sees only its own.
+        return db.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+    }
+
+    /// <summary>The provider behind a context, for the few hot paths that have SQL of their own per provider.</summary>
+    public static DatabaseProvider PortalProvider(this DatabaseFacade database) => ProviderOf(database.ProviderName);
+
+    public static DatabaseProvider ProviderOf(string? efProviderName) => efProviderName switch
+    {
+        "Microsoft.EntityFrameworkCore.Sqlite" => DatabaseProvider.Sqlite,
+        "Microsoft.EntityFrameworkCore.SqlServer" => DatabaseProvider.SqlServer,
+        "Npgsql.EntityFrameworkCore.PostgreSQL" => DatabaseProvider.PostgreSql,
+        _ => throw new NotSupportedException($"EF Core provider '{efProviderName}' is not one of the portal's."),
+    };
+
+    /// <summary>
+    /// Applies pending migrations; called once at start-up before anything else touches the database.
+    /// On SQL Server and PostgreSQL, EF Core takes a database-wide migration lock, so several
+    /// instances starting at once apply each migration once.
+    /// </summary>
     public static async Task MigratePortalDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);

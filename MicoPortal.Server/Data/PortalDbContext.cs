@@ -6,6 +6,8 @@ using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace MicoPortal.Server.Data;
@@ -31,10 +33,29 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<ReconciliationItem> ReconciliationItems => Set<ReconciliationItem>();
 
+    /// <summary>
+    /// Three migrations sets live in this one assembly; each provider must see only its own, however
+    /// the context was configured: <see cref="DataExtensions.UsePortalDatabase"/> (server, <c>dotnet ef</c>)
+    /// does it up front, which pooling requires; this covers options built elsewhere (tests, benchmarks).
+    /// </summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        var replaced = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ReplacedServices;
+        if (replaced is null || !replaced.Keys.Any(k => k.Item1 == typeof(IMigrationsAssembly)))
+        {
+            optionsBuilder.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder); // Identity tables
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        // Configurations are written once, in SQLite's SQL (which PostgreSQL shares); SQL Server needs its own.
+        if (Database.PortalProvider() == DatabaseProvider.SqlServer)
+        {
+            SqlServerModel.Adapt(modelBuilder);
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

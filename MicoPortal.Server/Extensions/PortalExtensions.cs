@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Hangfire;
-using Hangfire.InMemory;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Components;
@@ -80,10 +79,11 @@ public static class PortalExtensions
             });
         services.AddSandboxProvider(configuration);
 
-        // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses nothing.
+        // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses
+        // nothing on SQLite; SQL Server and PostgreSQL share durable storage between instances (ScaleOut).
         // Storage and activator are this host's own instances, not Hangfire's process-wide statics, so
         // several hosts in one process (tests) never share or dispose each other's.
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromMinutes(30) }));
+        services.AddSingleton<JobStorage>(sp => ScaleOut.CreateJobStorage(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -102,13 +102,16 @@ public static class PortalExtensions
         services.AddHostedService<MetricsRollupWriter>();
         services.AddSingleton<HubConnections>();
         // Enum names on the hub, as on the REST API ("Delivered", not 3).
-        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddPortalBackplane(configuration);
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
         services.AddHostedService<OperationsBroadcaster>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
 
+        services.AddPortalDataProtection(configuration);
         services.AddPortalAuth();
         services.AddPortalRateLimiting(configuration);
         services.AddRazorComponents()

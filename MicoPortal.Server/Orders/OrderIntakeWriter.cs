@@ -18,8 +18,10 @@ namespace MicoPortal.Server.Orders;
 /// per group (instead of one EF <c>SaveChanges</c> per request fighting for the lock) is what
 /// takes intake from hundreds to tens of thousands of orders a second.
 /// <para>
-/// The transaction is <c>BEGIN IMMEDIATE</c>, so the check for an existing <c>(externalId, shop)</c>
-/// and the insert are atomic even against another server process on the same database file.
+/// On SQLite the transaction is <c>BEGIN IMMEDIATE</c>, so the check for an existing <c>(externalId, shop)</c>
+/// and the insert are atomic even against another server process on the same database file. On
+/// SQL Server and PostgreSQL each server instance has its own writer; the unique index and the
+/// provider's insert-if-absent keep intake idempotent across them (see <see cref="Statements"/>).
 /// </para>
 /// </summary>
 public sealed class OrderIntakeWriter(
@@ -199,33 +201,81 @@ public sealed class OrderIntakeWriter(
     };
 
     /// <summary>
-    /// The writer's connection and its two prepared statements. Values are written exactly as EF
-    /// Core's SQLite provider writes them (times as unix milliseconds, decimals and GUIDs as
-    /// upper-case text), so EF reads and concurrency checks see the same row.
+    /// The writer's connection and its two prepared statements, in the active provider's SQL. On
+    /// SQLite, values are written exactly as EF Core's SQLite provider writes them (times as unix
+    /// milliseconds, decimals and GUIDs as upper-case text), so EF reads and concurrency checks see
+    /// the same row; on SQL Server and PostgreSQL the columns are typed and the driver converts.
+    /// Idempotency holds across server instances on every provider: the unique (ExternalId, Shop)
+    /// index decides, and the insert skips a row that exists instead of failing (SQLite and
+    /// PostgreSQL: <c>ON CONFLICT DO NOTHING</c>, which waits for a concurrent insert of the same key
+    /// to commit or roll back; SQL Server: <c>NOT EXISTS</c> under <c>UPDLOCK, HOLDLOCK</c>, a key-range lock).
     /// </summary>
     private sealed class Statements : IAsyncDisposable
     {
+        private const string Columns = """
+            "ExternalId", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "Shop", "Status",
+                "Stuck", "Disputed", "AttemptNo", "ProviderVersion", "CallbackVersion", "ReceivedAt", "DueBy", "UpdatedAt",
+                "NextCheckAt", "CheckCount", "Version"
+            """;
+
+        private static readonly string SqlServerColumns = System.Text.RegularExpressions.Regex.Replace(Columns, "\"(\\w+)\"", "[$1]");
+
+        private static readonly string[] InsertParameters =
+            ["externalId", "micoUserId", "region", "sku", "coins", "amount", "currency", "shop", "status", "receivedAt", "dueBy", "version"];
+
         private readonly PortalDbContext db;
+        private readonly DatabaseProvider provider;
+        private readonly string prefix;
         private readonly DbCommand find;
         private readonly DbCommand insert;
+        private readonly DbParameter[] insertValues;
+        private readonly DbParameter findExternalId;
+        private readonly DbParameter findShop;
 
         private Statements(PortalDbContext db, DbConnection connection)
         {
             this.db = db;
             Connection = connection;
-            find = Command(connection, """
-                SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency" FROM "Orders"
-                WHERE "ExternalId" = $externalId AND "Shop" = $shop
-                """, "$externalId", "$shop");
-            insert = Command(connection, """
-                INSERT INTO "Orders" ("ExternalId", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "Shop", "Status",
-                    "Stuck", "Disputed", "AttemptNo", "ProviderVersion", "CallbackVersion", "ReceivedAt", "DueBy", "UpdatedAt",
-                    "NextCheckAt", "CheckCount", "Version")
-                VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
-                    0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version)
-                ON CONFLICT ("ExternalId", "Shop") DO NOTHING
-                RETURNING "Id"
-                """, "$externalId", "$micoUserId", "$region", "$sku", "$coins", "$amount", "$currency", "$shop", "$status", "$receivedAt", "$dueBy", "$version");
+            provider = db.Database.PortalProvider();
+            // Microsoft.Data.Sqlite's own "$name" on SQLite (unchanged), "@name" for Npgsql and SqlClient.
+            prefix = provider == DatabaseProvider.Sqlite ? "$" : "@";
+            string[] findParameters = ["externalId", "shop"];
+            find = Command(connection, provider == DatabaseProvider.SqlServer
+                ? """
+                  SELECT [Id], [MicoUserId], [Region], [Sku], [Coins], [Amount], [Currency] FROM [Orders]
+                  WHERE [ExternalId] = @externalId AND [Shop] = @shop
+                  """
+                : $"""
+                  SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency" FROM "Orders"
+                  WHERE "ExternalId" = {prefix}externalId AND "Shop" = {prefix}shop
+                  """, findParameters);
+            insert = Command(connection, provider switch
+            {
+                DatabaseProvider.SqlServer => $"""
+                    INSERT INTO [Orders] ({SqlServerColumns})
+                    OUTPUT inserted.[Id]
+                    SELECT @externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
+                        0, 0, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version
+                    WHERE NOT EXISTS (SELECT 1 FROM [Orders] WITH (UPDLOCK, HOLDLOCK) WHERE [ExternalId] = @externalId AND [Shop] = @shop)
+                    """,
+                DatabaseProvider.PostgreSql => $"""
+                    INSERT INTO "Orders" ({Columns})
+                    VALUES (@externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
+                        FALSE, FALSE, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version)
+                    ON CONFLICT ("ExternalId", "Shop") DO NOTHING
+                    RETURNING "Id"
+                    """,
+                _ => $"""
+                    INSERT INTO "Orders" ({Columns})
+                    VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
+                        0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version)
+                    ON CONFLICT ("ExternalId", "Shop") DO NOTHING
+                    RETURNING "Id"
+                    """,
+            }, InsertParameters);
+            insertValues = [.. InsertParameters.Select(name => insert.Parameters[prefix + name])];
+            findExternalId = find.Parameters[prefix + "externalId"];
+            findShop = find.Parameters[prefix + "shop"];
         }
 
         public DbConnection Connection { get; }
@@ -246,34 +296,38 @@ public sealed class OrderIntakeWriter(
 
         public async Task<(long Id, ValidOrder Order)?> FindAsync(string shop, string externalId)
         {
-            find.Parameters["$externalId"].Value = externalId;
-            find.Parameters["$shop"].Value = shop;
+            findExternalId.Value = externalId;
+            findShop.Value = shop;
             await using var reader = await find.ExecuteReaderAsync();
             if (!await reader.ReadAsync())
             {
                 return null;
             }
 
+            // SQLite keeps decimals as text (as EF does); the other providers have a decimal column.
+            var amount = provider == DatabaseProvider.Sqlite ? decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture) : reader.GetDecimal(5);
             return (reader.GetInt64(0), new ValidOrder(externalId, reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetInt32(4), decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture), reader.GetString(6)));
+                reader.GetInt32(4), amount, reader.GetString(6)));
         }
 
         /// <summary>The new order's id, or <c>null</c> when the shop already has an order with this externalId.</summary>
         public async Task<long?> TryInsertAsync(Order order)
         {
-            var p = insert.Parameters;
-            p["$externalId"].Value = order.ExternalId;
-            p["$micoUserId"].Value = order.MicoUserId;
-            p["$region"].Value = order.Region;
-            p["$sku"].Value = order.Sku;
-            p["$coins"].Value = order.Coins;
-            p["$amount"].Value = order.Amount; // Microsoft.Data.Sqlite writes decimals as invariant text, as EF does
-            p["$currency"].Value = order.Currency;
-            p["$shop"].Value = order.Shop;
-            p["$status"].Value = order.Status.ToString();
-            p["$receivedAt"].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
-            p["$dueBy"].Value = order.DueBy.ToUnixTimeMilliseconds();
-            p["$version"].Value = order.Version.ToString().ToUpperInvariant();
+            // By position, in InsertParameters order: no per-row lookup by name on the hot path.
+            var p = insertValues;
+            p[0].Value = order.ExternalId;
+            p[1].Value = order.MicoUserId;
+            p[2].Value = order.Region;
+            p[3].Value = order.Sku;
+            p[4].Value = order.Coins;
+            p[5].Value = order.Amount; // Microsoft.Data.Sqlite writes decimals as invariant text, as EF does
+            p[6].Value = order.Currency;
+            p[7].Value = order.Shop;
+            p[8].Value = order.Status.ToString();
+            p[9].Value = order.ReceivedAt.ToUnixTimeMilliseconds();
+            p[10].Value = order.DueBy.ToUnixTimeMilliseconds();
+            // SQLite: upper-case text, as EF's SQLite provider stores a Guid; elsewhere a uuid/uniqueidentifier column.
+            p[11].Value = provider == DatabaseProvider.Sqlite ? order.Version.ToString().ToUpperInvariant() : order.Version;
             return await insert.ExecuteScalarAsync() is long id ? id : null;
         }
 
@@ -284,14 +338,14 @@ public sealed class OrderIntakeWriter(
             await db.DisposeAsync();
         }
 
-        private static DbCommand Command(DbConnection connection, string sql, params string[] parameters)
+        private DbCommand Command(DbConnection connection, string sql, string[] parameters)
         {
             var command = connection.CreateCommand();
             command.CommandText = sql;
             foreach (var name in parameters)
             {
                 var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
+                parameter.ParameterName = prefix + name;
                 command.Parameters.Add(parameter);
             }
 

@@ -7,6 +7,8 @@ namespace MicoPortal.Server.Realtime;
 /// <summary>
 /// Pushes committed order changes to dashboards at most every 250 ms (one message per client per
 /// flush, so at most 4 a second), newest state per order, and the metrics summary every second.
+/// With the Redis backplane (several instances) each instance sends its own changes to every
+/// dashboard, batched the same way, so a dashboard gets at most 4 OrdersChanged a second from each instance.
 /// </summary>
 public sealed class OperationsBroadcaster(
     OrderChangeFeed feed,
@@ -34,7 +36,8 @@ public sealed class OperationsBroadcaster(
                     pending[change.Id] = change;
                 }
 
-                if (connections.Count == 0)
+                // With a backplane, dashboards on other instances listen too: this instance's changes go out through Redis.
+                if (connections.Count == 0 && !connections.ScaleOut)
                 {
                     pending.Clear();
                     continue;
@@ -51,11 +54,13 @@ public sealed class OperationsBroadcaster(
                     }
 
                     var now = time.GetUtcNow();
-                    if (now - lastMetrics >= TimeSpan.FromSeconds(1))
+                    if (connections.Count > 0 && now - lastMetrics >= TimeSpan.FromSeconds(1))
                     {
                         lastMetrics = now;
+                        // The summary is read from the shared rollups, the same on every instance: each sends it to its own dashboards only.
                         var summary = await metrics.SummaryAsync(TimeSpan.FromMinutes(15), stoppingToken);
-                        await hub.Clients.All.SendAsync(OperationsHub.MetricsUpdated, summary, stoppingToken);
+                        var listeners = connections.ScaleOut ? hub.Clients.Group(connections.LocalGroup) : hub.Clients.All;
+                        await listeners.SendAsync(OperationsHub.MetricsUpdated, summary, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

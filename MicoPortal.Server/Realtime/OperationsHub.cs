@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
+using MicoPortal.Server.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Realtime;
 
@@ -14,10 +16,16 @@ public sealed class OperationsHub(HubConnections connections) : Hub
     public const string OrdersChanged = "OrdersChanged";
     public const string MetricsUpdated = "MetricsUpdated";
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         connections.Connected();
-        return base.OnConnectedAsync();
+        if (connections.ScaleOut)
+        {
+            // Through the backplane, Clients.All reaches every instance's dashboards; this group is only this instance's.
+            await Groups.AddToGroupAsync(Context.ConnectionId, connections.LocalGroup);
+        }
+
+        await base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -28,9 +36,15 @@ public sealed class OperationsHub(HubConnections connections) : Hub
 }
 
 /// <summary>How many dashboards are listening here; the broadcaster does no work for nobody.</summary>
-public sealed class HubConnections
+public sealed class HubConnections(IOptions<RedisOptions> redis)
 {
     private int _count;
+
+    /// <summary>A Redis backplane joins several instances: dashboards elsewhere may want this instance's changes.</summary>
+    public bool ScaleOut { get; } = redis.Value.Enabled;
+
+    /// <summary>This instance's own dashboards, for what every instance sends alike (the metrics summary).</summary>
+    public string LocalGroup { get; } = "instance-" + Guid.NewGuid().ToString("N");
 
     public int Count => Volatile.Read(ref _count);
 

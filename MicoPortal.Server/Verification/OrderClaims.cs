@@ -12,6 +12,8 @@ public sealed record ClaimedBatch(IReadOnlyList<Order> Orders, DateTimeOffset Le
 /// <summary>
 /// Claims due orders from the orders table (the work queue). The claim is one conditional UPDATE,
 /// so two sweeps or two servers never hold the same order: the second UPDATE finds the lease taken.
+/// SQLite reads the due ids through its named partial index first; SQL Server and PostgreSQL claim
+/// in one statement that skips rows locked by another server's claim.
 /// </summary>
 public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options, ILogger<OrderClaims> logger)
 {
@@ -59,6 +61,17 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         var now = time.GetUtcNow();
         // Whole milliseconds, as stored, so the lease read back compares equal to the one we hold.
         var lease = DateTimeOffset.FromUnixTimeMilliseconds((now + options.Value.Lease).ToUnixTimeMilliseconds());
+        var provider = db.Database.PortalProvider();
+        if (provider != DatabaseProvider.Sqlite)
+        {
+            var claimToken = Guid.NewGuid();
+            var claimedIds = await ClaimSkippingLockedAsync(db, provider, dispatch, now, lease, claimToken, size, cancellationToken);
+            var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.Version == claimToken).ToListAsync(cancellationToken);
+            return new ClaimedBatch(orders, lease);
+        }
+
+        // SQLite has one writer at a time, so the read-then-conditional-UPDATE below cannot interleave
+        // with another claim's UPDATE; the read uses the queue's named index.
         var ids = await DueIds(db, dispatch, now, size).ToListAsync(cancellationToken);
         if (ids.Count == 0)
         {
@@ -83,6 +96,75 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
 
         var claimed = await db.Orders.Where(o => ids.Contains(o.Id) && o.Version == token).ToListAsync(cancellationToken);
         return new ClaimedBatch(claimed, lease);
+    }
+
+    /// <summary>
+    /// SQL Server and PostgreSQL: select and lease in one statement, skipping rows another instance's
+    /// claim has locked, so concurrent sweeps on several servers take different batches instead of
+    /// queueing behind one another (PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>, SQL Server
+    /// <c>UPDLOCK, READPAST, ROWLOCK</c>). The due conditions are re-checked on the locked row, so an
+    /// order leased meanwhile is never taken twice. Returns the ids leased with <paramref name="token"/>.
+    /// </summary>
+    private static async Task<List<long>> ClaimSkippingLockedAsync(PortalDbContext db, DatabaseProvider provider, bool dispatch,
+        DateTimeOffset now, DateTimeOffset lease, Guid token, int size, CancellationToken cancellationToken)
+    {
+        var sql = provider switch
+        {
+            DatabaseProvider.PostgreSql => $"""
+                UPDATE "Orders" SET "LeaseUntil" = @lease, "Version" = @token{(dispatch ? ", \"CreateIssuedAt\" = @now" : "")}
+                WHERE "Id" IN (
+                    SELECT "Id" FROM "Orders"
+                    WHERE "NextCheckAt" <= @now AND ("LeaseUntil" IS NULL OR "LeaseUntil" < @now)
+                        AND {(dispatch ? DispatchIndexFilter : "(\"Status\" <> 'Received' OR \"CreateIssuedAt\" IS NOT NULL)")}
+                    ORDER BY "NextCheckAt"
+                    LIMIT @size
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING "Id"
+                """,
+            DatabaseProvider.SqlServer => $"""
+                WITH due AS (
+                    SELECT TOP (@size) [Id], [LeaseUntil], [Version], [CreateIssuedAt] FROM [Orders] WITH (UPDLOCK, READPAST, ROWLOCK)
+                    WHERE [NextCheckAt] <= @now AND ([LeaseUntil] IS NULL OR [LeaseUntil] < @now)
+                        AND {(dispatch ? "[Status] = 'Received' AND [CreateIssuedAt] IS NULL" : "([Status] <> 'Received' OR [CreateIssuedAt] IS NOT NULL)")}
+                    ORDER BY [NextCheckAt])
+                UPDATE due SET [LeaseUntil] = @lease, [Version] = @token{(dispatch ? ", [CreateIssuedAt] = @now" : "")}
+                OUTPUT inserted.[Id];
+                """,
+            _ => throw new NotSupportedException($"No claim SQL for {provider}."),
+        };
+
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            // Times as stored: unix milliseconds (PortalDbContext's DateTimeOffset conversion).
+            AddParameter(command, "@now", now.ToUnixTimeMilliseconds());
+            AddParameter(command, "@lease", lease.ToUnixTimeMilliseconds());
+            AddParameter(command, "@token", token);
+            AddParameter(command, "@size", size);
+            var ids = new List<long>(size);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+
+            return ids;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void AddParameter(System.Data.Common.DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>

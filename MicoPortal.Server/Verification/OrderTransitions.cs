@@ -51,7 +51,8 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                 {
                     // Someone else wrote some of these orders meanwhile (a callback, an admin, the stuck
                     // sweep). Find every one that changed in one query, reload it and apply our events again,
-                    // inside a write transaction (SQLite: BEGIN IMMEDIATE, the database's one write lock) so no
+                    // inside a write transaction (SQLite: BEGIN IMMEDIATE, the database's one write lock; elsewhere
+                    // the rows are locked first, see LockRowsAsync) so no
                     // writer slips in between the reload and the save. Optimistic retries alone lost ten rounds
                     // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -121,6 +122,7 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
     {
         var tracked = work.Select(w => w.Order).Distinct().ToList();
         var ids = tracked.Select(o => o.Id).ToList();
+        await LockRowsAsync(db, ids, cancellationToken);
         var current = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Version }).ToDictionaryAsync(o => o.Id, o => o.Version, cancellationToken);
         foreach (var order in tracked)
         {
@@ -157,6 +159,27 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                 ApplyOne(db, item, now, lease, results);
             }
         }
+    }
+
+    /// <summary>
+    /// SQLite's write transaction already holds the database's one write lock. On SQL Server and
+    /// PostgreSQL a transaction locks only what it writes, so the rows are locked here, before they
+    /// are reloaded, and no other instance's writer slips in between the reload and the save.
+    /// Ids are our own longs, written inline; locked in id order so two batches cannot deadlock on each other.
+    /// </summary>
+    private static async Task LockRowsAsync(PortalDbContext db, List<long> ids, CancellationToken cancellationToken)
+    {
+        var provider = db.Database.PortalProvider();
+        if (provider == DatabaseProvider.Sqlite || ids.Count == 0)
+        {
+            return;
+        }
+
+        var list = string.Join(",", ids.Order().Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var sql = provider == DatabaseProvider.SqlServer
+            ? $"SELECT [Id] FROM [Orders] WITH (UPDLOCK, ROWLOCK) WHERE [Id] IN ({list})"
+            : $"SELECT \"Id\" FROM \"Orders\" WHERE \"Id\" IN ({list}) ORDER BY \"Id\" FOR UPDATE";
+        await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
     }
 
     private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, DateTimeOffset? lease,
