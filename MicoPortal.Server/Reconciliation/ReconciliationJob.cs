@@ -146,7 +146,9 @@ public sealed class ReconciliationJob(
         var ids = refs.Where(r => r.Parsed && r.Row.Error is null).Select(r => r.Id).Distinct().ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var orders = await db.Orders.AsNoTracking()
-            .Where(o => ids.Contains(o.Id))
+            // One JSON parameter, so a batch of any size is one SQL text and one compiled query
+            // (a list inlined as parameters makes a new query shape for each list length).
+            .Where(o => EF.Parameter(ids).Contains(o.Id))
             .Select(o => new OrderSnapshot(o.Id, o.AttemptNo, o.Status, o.Coins, o.Amount, o.Currency, o.CompletedAt))
             .ToDictionaryAsync(o => o.Id, cancellationToken);
 
@@ -266,7 +268,7 @@ public sealed class ReconciliationJob(
             var ids = group.Select(c => c.Id).ToList();
             var token = Guid.NewGuid();
             confirmed += await db.Orders
-                .Where(o => ids.Contains(o.Id) && o.AttemptNo == group.Key && o.Status == OrderStatus.Delivered && o.LedgerConfirmedAt == null)
+                .Where(o => EF.Parameter(ids).Contains(o.Id) && o.AttemptNo == group.Key && o.Status == OrderStatus.Delivered && o.LedgerConfirmedAt == null)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.LedgerConfirmedAt, now)
                     .SetProperty(o => o.Version, token), cancellationToken);
@@ -281,7 +283,7 @@ public sealed class ReconciliationJob(
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var ids = chunk.Select(d => d.Key).ToList();
-            var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToListAsync(cancellationToken);
+            var orders = await db.Orders.Where(o => EF.Parameter(ids).Contains(o.Id)).ToListAsync(cancellationToken);
             await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new LedgerDisagreed(disputes[o.Id].Reason), AttemptKind.Ledger, ProviderStatus: disputes[o.Id].Status))], null, cancellationToken);
         }
     }

@@ -29,7 +29,11 @@ public static class ReconBenchmark
         var (rows, injected) = await WriteLogAsync(Path.Combine(dataDirectory, "micoportal.db"), logPath);
         Console.Error.WriteLine($"seeded {orders:N0} orders in {seeded.TotalSeconds:0.0} s; log of {rows:N0} rows, {new FileInfo(logPath).Length / 1024 / 1024} MB");
 
-        await using var portal = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?> { ["Demo:OrdersPerSecond"] = "0" });
+        await using var portal = await PortalProcess.StartAsync(dataDirectory, new Dictionary<string, string?>
+        {
+            ["Demo:OrdersPerSecond"] = "0",
+            ["Reconciliation:Batch"] = options.Int("batch", 2_000).ToString(CultureInfo.InvariantCulture),
+        });
         using var admin = await portal.AdminClientAsync();
         var baseline = portal.MemoryBytes().WorkingSet;
         var clock = Stopwatch.StartNew();
