@@ -13,6 +13,7 @@ builder.Services.AddScoped(_ => new HttpClient { BaseAddress = new Uri(builder.H
 builder.Services.AddScoped<IPortalApi, PortalApi>();
 builder.Services.AddScoped<IAdminApi, AdminApi>();
 builder.Services.AddScoped<IReconciliationApi, ReconciliationApi>();
+builder.Services.AddScoped<ILogUpload, BrowserLogUpload>();
 builder.Services.AddScoped<IAuditApi, AuditApi>();
 builder.Services.AddScoped<CurrentUserState>();
 builder.Services.AddScoped<IOperationsHubClient, OperationsHubClient>();

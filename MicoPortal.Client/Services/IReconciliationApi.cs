@@ -15,9 +15,6 @@ public interface IReconciliationApi
     /// <summary><c>GET /api/v1/reconciliations/{id}/items</c>: what the run found, of one kind or all.</summary>
     Task<PagedResult<ReconciliationItemDto>> GetItemsAsync(long id, ReconciliationItemKind? kind, int page, int pageSize, CancellationToken cancellationToken = default);
 
-    /// <summary><c>POST /api/v1/reconciliations</c>: sends <paramref name="log"/> as it is read, in the multipart field <c>file</c>.</summary>
-    Task<PortalActionResult<ReconciliationCreated>> UploadAsync(Stream log, string fileName, CancellationToken cancellationToken = default);
-
     /// <summary><c>POST /api/v1/reconciliations/sandbox</c>: the built-in sandbox's own log; 404 when the sandbox is off.</summary>
     Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, CancellationToken cancellationToken = default);
 }

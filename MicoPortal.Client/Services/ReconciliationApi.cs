@@ -19,15 +19,6 @@ public sealed class ReconciliationApi(HttpClient http) : IReconciliationApi
         return http.GetRequiredAsync<PagedResult<ReconciliationItemDto>>($"api/v1/reconciliations/{id}/items?{kindQuery}page={page}&pageSize={pageSize}", cancellationToken);
     }
 
-    public Task<PortalActionResult<ReconciliationCreated>> UploadAsync(Stream log, string fileName, CancellationToken cancellationToken = default)
-    {
-        // StreamContent reads the log as it is sent rather than copying it into one array first.
-        var file = new StreamContent(log, 1 << 16);
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        var form = new MultipartFormDataContent { { file, "file", fileName } };
-        return http.SendForValueAsync<ReconciliationCreated>(HttpMethod.Post, "api/v1/reconciliations", form, $"{fileName} uploaded.", cancellationToken);
-    }
-
     public Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, CancellationToken cancellationToken = default) =>
         http.SendForValueAsync<ReconciliationCreated>(HttpMethod.Post, $"api/v1/reconciliations/sandbox?minutes={minutes}", (HttpContent?)null,
             $"The sandbox's last {minutes} minutes are being reconciled.", cancellationToken);

@@ -48,4 +48,28 @@ public sealed class AdminPagesBrowserTests(BrowserFixture fixture, ITestOutputHe
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Access denied", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator(".admin-nav")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task An_admin_uploads_a_transaction_log_from_the_page_and_follows_its_run()
+    {
+        var page = await fixture.SignedInPageAsync(PortalClient.Admin);
+        await page.GotoAsync("/admin/reconciliations");
+        await page.Locator("button.upload-log").WaitForAsync(new() { Timeout = 30_000 });
+        // One row for an order the portal never made, one that cannot be read.
+        var csv = "clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt\n"
+            + "987654321-1,P1,SUCCESS,S1,500,4.99,USD,2026-11-25T10:00:00Z\n"
+            + "1-1,P2,EXPLODED,,500,4.99,USD,2026-11-25T10:00:01Z\n";
+
+        await page.Locator(".log-upload input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "provider-log.csv",
+            MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
+        });
+
+        await page.WaitForURLAsync(url => url.Contains("/admin/reconciliations/", StringComparison.Ordinal), new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".reconciliation-state").First).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("provider-log.csv");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "admin-reconciliation-upload.png"), FullPage = true });
+    }
 }

@@ -23,6 +23,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IOperationsHubClient>(Hub);
         Services.AddSingleton<IAdminApi>(Admin);
         Services.AddSingleton<IReconciliationApi>(Reconciliation);
+        Services.AddSingleton<ILogUpload>(new FakeLogUpload(Reconciliation));
         Services.AddSingleton<IAuditApi>(Audit);
         Services.AddSingleton<CurrentUserState>();
     }
