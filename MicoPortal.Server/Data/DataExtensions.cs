@@ -84,13 +84,20 @@ public static class DataExtensions
         await db.Database.MigrateAsync(cancellationToken);
     }
 
-    private static string DefaultSqliteConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>The <c>DataDirectory</c> of CONTRACT.md section 6 (default <c>data</c> under the content root), created if missing.</summary>
+    public static string DataDirectoryOf(IConfiguration configuration, IHostEnvironment environment)
     {
         var directory = configuration["DataDirectory"];
         directory = string.IsNullOrWhiteSpace(directory)
             ? Path.Combine(environment.ContentRootPath, "data")
             : Path.GetFullPath(directory, environment.ContentRootPath);
         Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    private static string DefaultSqliteConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var directory = DataDirectoryOf(configuration, environment);
         return new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(directory, "micoportal.db"),

@@ -1,3 +1,4 @@
+using MicoPortal.Server.Data;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Reconciliation;
@@ -26,15 +27,9 @@ public sealed class ReconciliationFiles(IOptions<ReconciliationOptions> options,
 
     private static string Resolve(ReconciliationOptions options, IConfiguration configuration, IHostEnvironment environment)
     {
-        var directory = options.FileDirectory;
-        if (string.IsNullOrWhiteSpace(directory))
-        {
-            var data = configuration["DataDirectory"];
-            data = string.IsNullOrWhiteSpace(data) ? Path.Combine(environment.ContentRootPath, "data") : Path.GetFullPath(data, environment.ContentRootPath);
-            directory = Path.Combine(data, "reconciliations");
-        }
-
-        directory = Path.GetFullPath(directory, environment.ContentRootPath);
+        var directory = string.IsNullOrWhiteSpace(options.FileDirectory)
+            ? Path.Combine(DataExtensions.DataDirectoryOf(configuration, environment), "reconciliations")
+            : Path.GetFullPath(options.FileDirectory, environment.ContentRootPath);
         System.IO.Directory.CreateDirectory(directory);
         return directory;
     }
