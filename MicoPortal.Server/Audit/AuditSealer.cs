@@ -65,8 +65,11 @@ public sealed class AuditSealer(
     public async Task<int> SealOnceAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        // SQLite: BEGIN IMMEDIATE, so the head read and the new links are one atomic step.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Serializable: the pending rows and the head are read and extended as one step. On SQLite it is
+        // BEGIN IMMEDIATE (the one write lock); on PostgreSQL and SQL Server, of two sealers on other
+        // instances that read the same rows, one fails and tries again from the new head (the unique
+        // sequence catches what isolation would not).
+        await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
         var pending = await db.AuditEntries
             .Where(e => e.Sequence == null)
             .OrderBy(e => e.Id)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using MicoPortal.Server.Data;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Tests.Infrastructure;
 using MicoPortal.Tests.Pipeline;
@@ -156,6 +157,17 @@ public class ScaleOutTests(ITestOutputHelper output)
         output.WriteLine($"scale-out: orders={stored.Count}, final={stored.Count(o => o.Status == OrderStatus.Delivered)} delivered, duplicate rows={duplicateRows}, " +
             $"duplicate creates={duplicateCreates}, violations={violations.Count}, all final at {finalAt.TotalSeconds:0.0} s ({(finalAt - intakeDone).TotalSeconds:0.0} s after intake)");
         violations.Take(10).ToList().ForEach(output.WriteLine);
+
+        // Both instances sealed the audit chain at the same time until B died: it must still be one chain.
+        using var admin = await a.AdminClientAsync();
+        AuditVerification? audit = null;
+        Assert.True(await PortalClient.EventuallyAsync(async () =>
+        {
+            audit = await admin.GetFromJsonAsync<AuditVerification>("api/v1/audit/verify", PortalClient.Json);
+            return audit!.Pending == 0;
+        }, TimeSpan.FromSeconds(60)), "the surviving instance should seal every audit entry");
+        output.WriteLine($"audit chain: valid={audit!.Valid}, entries={audit.Entries}, broken at {audit.FirstBrokenEntry?.Sequence}: {audit.FirstBrokenEntry?.Reason}");
+        Assert.True(audit.Valid);
 
         Assert.Equal(total, stored.Count);
         Assert.Equal(0, duplicateRows);
