@@ -23,7 +23,7 @@ public interface IReconciliationApi
 public static class ReconciliationLinks
 {
     /// <summary>The contract's name of a kind (<c>missingInPortal</c>...), as the API takes it in <c>?kind=</c>.</summary>
-    public static string KindName(ReconciliationItemKind kind) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+    public static string KindName(ReconciliationItemKind kind) => ReconciliationItemKinds.NameOf(kind);
 
     /// <summary>The CSV export; a plain link, since the browser sends the session cookie and saves the file itself.</summary>
     public static string ExportUrl(long id, ReconciliationItemKind? kind = null) =>

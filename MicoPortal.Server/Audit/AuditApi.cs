@@ -54,11 +54,9 @@ public static partial class AuditApi
     public static async Task<Results<Ok<PagedResult<AuditEntryDto>>, ValidationProblem>> Entries(
         long? orderId, string? action, int? page, int? pageSize, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        var number = page ?? 1;
-        var size = pageSize ?? 50;
-        if (number < 1 || size is < 1 or > MaxPageSize)
+        if (!Paging.TryRead(page, pageSize, 50, MaxPageSize, out var paging, out var pagingProblem))
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["page"] = [$"page starts at 1; pageSize is 1 to {MaxPageSize}."] });
+            return pagingProblem;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -75,10 +73,10 @@ public static partial class AuditApi
 
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(e => e.Id)
-            .Skip((number - 1) * size).Take(size)
+            .Skip(paging.Skip).Take(paging.Size)
             .Select(e => new AuditEntryDto(e.Id, e.Sequence, e.At, e.Actor, e.Action, e.OrderId, e.Details, e.Hash))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PagedResult<AuditEntryDto>(items, total, number, size));
+        return TypedResults.Ok(new PagedResult<AuditEntryDto>(items, total, paging.Number, paging.Size));
     }
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]

@@ -44,20 +44,3 @@ public sealed class AuditCheckpoint
 
     public DateTimeOffset At { get; set; }
 }
-
-/// <summary>The stable action names of audit entries.</summary>
-public static class AuditActions
-{
-    public const string OrderTransition = "order.transition";
-    public const string OrderReverify = "order.reverify";
-    public const string OrderRetryDelivery = "order.retry-delivery";
-    public const string ReconciliationUploaded = "reconciliation.uploaded";
-    public const string ReconciliationCompleted = "reconciliation.completed";
-    public const string ApiKeyCreated = "api-key.created";
-    public const string ApiKeyRevoked = "api-key.revoked";
-    public const string UserCreated = "user.created";
-    public const string UserRoleChanged = "user.role-changed";
-    public const string UserUnlocked = "user.unlocked";
-    public const string UserDeleted = "user.deleted";
-    public const string AdminBootstrapped = "admin.bootstrapped";
-}

@@ -1,7 +1,8 @@
-using MicoPortal.Server.Audit;
 using System.Text.RegularExpressions;
+using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
 using Microsoft.AspNetCore.Http.HttpResults;

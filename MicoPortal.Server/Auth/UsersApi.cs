@@ -1,5 +1,6 @@
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Infrastructure;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
 using Microsoft.AspNetCore.Http.HttpResults;

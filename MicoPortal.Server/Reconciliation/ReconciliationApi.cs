@@ -6,6 +6,7 @@ using MicoPortal.Server.Auth;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Common;
 using MicoPortal.Shared.Reconciliation;
 using Microsoft.AspNetCore.Http.Features;
@@ -119,15 +120,15 @@ public static class ReconciliationApi
     public static async Task<Results<Ok<PagedResult<ReconciliationDto>>, ValidationProblem>> List(
         int? page, int? pageSize, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        if (Paging(page, pageSize, 20) is not var (number, size))
+        if (!Paging.TryRead(page, pageSize, 20, MaxPageSize, out var paging, out var pagingProblem))
         {
-            return PagingProblem();
+            return pagingProblem;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var total = await db.ReconciliationRuns.CountAsync(cancellationToken);
-        var runs = await db.ReconciliationRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PagedResult<ReconciliationDto>([.. runs.Select(ToDto)], total, number, size));
+        var runs = await db.ReconciliationRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResult<ReconciliationDto>([.. runs.Select(ToDto)], total, paging.Number, paging.Size));
     }
 
     public static async Task<Results<Ok<ReconciliationDto>, ProblemHttpResult>> Get(long id, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
@@ -140,9 +141,9 @@ public static class ReconciliationApi
     public static async Task<Results<Ok<PagedResult<ReconciliationItemDto>>, ValidationProblem, ProblemHttpResult>> Items(
         long id, string? kind, int? page, int? pageSize, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        if (Paging(page, pageSize, 50) is not var (number, size))
+        if (!Paging.TryRead(page, pageSize, 50, MaxPageSize, out var paging, out var pagingProblem))
         {
-            return PagingProblem();
+            return pagingProblem;
         }
 
         if (ParseKind(kind) is not (true, var wanted))
@@ -158,8 +159,8 @@ public static class ReconciliationApi
 
         var query = ItemsOf(db, id, wanted);
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(i => i.Id).Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PagedResult<ReconciliationItemDto>([.. items.Select(ToDto)], total, number, size));
+        var items = await query.OrderBy(i => i.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResult<ReconciliationItemDto>([.. items.Select(ToDto)], total, paging.Number, paging.Size));
     }
 
     /// <summary>The report's items as CSV (one kind, or all), streamed: a run can have a million of them.</summary>
@@ -186,7 +187,6 @@ public static class ReconciliationApi
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await foreach (var i in ItemsOf(db, id, wanted).OrderBy(i => i.Id).AsAsyncEnumerable())
             {
-                var dto = ToDto(i);
                 await writer.WriteLineAsync(string.Join(',',
                     KindName(i.Kind), Csv.Field(i.ClientRef), Number(i.OrderId), Csv.Field(i.PortalStatus), Number(i.PortalCoins),
                     Money(i.PortalAmount), Csv.Field(i.PortalCurrency), Csv.Field(i.ProviderStatus), Csv.Field(i.ProviderRef), Csv.Field(i.Serial),
@@ -256,38 +256,13 @@ public static class ReconciliationApi
         return kind is { } k ? query.Where(i => i.Kind == k) : query;
     }
 
-    private static (bool Valid, ReconciliationItemKind? Kind) ParseKind(string? kind)
-    {
-        if (string.IsNullOrWhiteSpace(kind))
-        {
-            return (true, null);
-        }
+    /// <summary>No kind means every kind; an unknown one is refused.</summary>
+    private static (bool Valid, ReconciliationItemKind? Kind) ParseKind(string? kind) =>
+        string.IsNullOrWhiteSpace(kind) ? (true, null)
+        : ReconciliationItemKinds.TryParse(kind, out var parsed) || Enum.TryParse(kind, ignoreCase: true, out parsed) && Enum.IsDefined(parsed) ? (true, parsed)
+        : (false, null);
 
-        foreach (var value in Enum.GetValues<ReconciliationItemKind>())
-        {
-            if (string.Equals(KindName(value), kind, StringComparison.OrdinalIgnoreCase) || string.Equals(value.ToString(), kind, StringComparison.OrdinalIgnoreCase))
-            {
-                return (true, value);
-            }
-        }
-
-        return (false, null);
-    }
-
-    /// <summary>The contract's camelCase name of a kind (<c>missingInPortal</c>...).</summary>
-    public static string KindName(ReconciliationItemKind kind) => JsonNamingPolicyCamelCase(kind.ToString());
-
-    private static string JsonNamingPolicyCamelCase(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
-
-    private static (int, int)? Paging(int? page, int? pageSize, int defaultSize)
-    {
-        var number = page ?? 1;
-        var size = pageSize ?? defaultSize;
-        return number < 1 || size is < 1 or > MaxPageSize ? null : (number, size);
-    }
-
-    private static ValidationProblem PagingProblem() =>
-        Problems.Validation(new Dictionary<string, string[]> { ["page"] = [$"page starts at 1; pageSize is 1 to {MaxPageSize}."] });
+    private static string KindName(ReconciliationItemKind kind) => ReconciliationItemKinds.NameOf(kind);
 
     private static ValidationProblem KindProblem(string? kind) =>
         Problems.Validation(new Dictionary<string, string[]>

@@ -3,6 +3,7 @@ using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Shared.Reconciliation;
 using Microsoft.EntityFrameworkCore;

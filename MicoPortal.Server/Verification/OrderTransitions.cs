@@ -4,6 +4,7 @@ using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Realtime;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
 
@@ -110,7 +111,8 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                 _ => AuditActions.OrderTransition,
             };
             var flags = (order.Stuck ? " [stuck]" : "") + (order.Disputed ? " [disputed]" : "");
-            var details = $"{order.ClientRef} {transition.From} → {order.Status}{flags}: {transition.Outcome}";
+            // The outcome often restates the new status ("delivered: ..."), so it goes in brackets, not after a colon.
+            var details = $"{order.ClientRef} {transition.From} → {order.Status}{flags} ({transition.Outcome})";
             var entry = AuditTrail.New(operatorAction?.Actor, action, details, order.Id, now);
             db.AuditEntries.Add(entry);
             staged.Add(entry);

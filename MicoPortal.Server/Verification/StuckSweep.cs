@@ -1,6 +1,7 @@
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Realtime;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
 

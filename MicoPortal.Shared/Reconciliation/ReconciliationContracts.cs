@@ -27,6 +27,28 @@ public enum ReconciliationItemKind
     [JsonStringEnumMemberName("invalidRow")] InvalidRow,
 }
 
+/// <summary>The contract's names of the kinds (<c>missingInPortal</c>...), as JSON and <c>?kind=</c> use them.</summary>
+public static class ReconciliationItemKinds
+{
+    public static string NameOf(ReconciliationItemKind kind) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+
+    /// <summary>Reads a kind by its contract name or its enum name, any letter case.</summary>
+    public static bool TryParse(string? name, out ReconciliationItemKind kind)
+    {
+        foreach (var value in Enum.GetValues<ReconciliationItemKind>())
+        {
+            if (string.Equals(NameOf(value), name, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = value;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+}
+
 /// <summary><c>GET /api/v1/reconciliations/{id}</c>.</summary>
 public sealed record ReconciliationDto(
     long Id,

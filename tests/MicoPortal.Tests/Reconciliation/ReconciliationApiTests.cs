@@ -1,11 +1,12 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Common;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Shared.Reconciliation;
