@@ -19,6 +19,9 @@ public sealed class LatencyHistogram
 
     public long Count { get; private set; }
 
+    /// <summary>Counts per bucket: one per <see cref="BoundsMs"/> entry, then the overflow bucket.</summary>
+    public ReadOnlySpan<long> Buckets => _counts;
+
     public void Add(long latencyMs, long times = 1)
     {
         var index = Array.BinarySearch(BoundsMs, latencyMs);
