@@ -1,3 +1,4 @@
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 
@@ -25,6 +26,9 @@ public interface IOperationsHubClient
 
     /// <summary>Hub method <c>MetricsUpdated(MetricsSummary)</c>: about once a second.</summary>
     event Action<MetricsSummary>? MetricsUpdated;
+
+    /// <summary>Hub method <c>IncidentsChanged(IncidentDto[])</c>: incidents opened, updated or resolved.</summary>
+    event Action<IReadOnlyList<IncidentDto>>? IncidentsChanged;
 
     /// <summary>Starts the connection once; later calls do nothing. Never throws: failures retry with backoff.</summary>
     Task StartAsync(CancellationToken cancellationToken = default);

@@ -1,5 +1,6 @@
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 
@@ -16,6 +17,9 @@ public interface IPortalApi
 
     /// <summary><c>GET /api/v1/metrics/timeseries?window=</c>.</summary>
     Task<MetricsTimeseries> GetTimeseriesAsync(string window = "60m", CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/incidents?state=</c>: open and resolved incidents (state <c>null</c>), newest first.</summary>
+    Task<IncidentList> GetIncidentsAsync(string? state = null, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /api/v1/orders?...</c>.</summary>
     Task<PagedResult<OrderSummaryDto>> GetOrdersAsync(OrderListQuery query, CancellationToken cancellationToken = default);

@@ -1,3 +1,4 @@
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 using Microsoft.AspNetCore.Components;
@@ -34,6 +35,7 @@ public sealed class OperationsHubClient : IOperationsHubClient, IAsyncDisposable
 
         _connection.On<IReadOnlyList<OrderChange>>("OrdersChanged", changes => OrdersChanged?.Invoke(changes));
         _connection.On<MetricsSummary>("MetricsUpdated", summary => MetricsUpdated?.Invoke(summary));
+        _connection.On<IReadOnlyList<IncidentDto>>("IncidentsChanged", incidents => IncidentsChanged?.Invoke(incidents));
         _connection.Reconnecting += _ =>
         {
             SetState(LiveConnectionState.Reconnecting);
@@ -61,6 +63,7 @@ public sealed class OperationsHubClient : IOperationsHubClient, IAsyncDisposable
     public event Action<LiveConnectionState>? StateChanged;
     public event Action<IReadOnlyList<OrderChange>>? OrdersChanged;
     public event Action<MetricsSummary>? MetricsUpdated;
+    public event Action<IReadOnlyList<IncidentDto>>? IncidentsChanged;
 
     public Task StartAsync(CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using MicoPortal.Shared.Incidents;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -16,6 +17,9 @@ public sealed class PortalApi(HttpClient http) : IPortalApi
 
     public Task<MetricsTimeseries> GetTimeseriesAsync(string window = "60m", CancellationToken cancellationToken = default) =>
         http.GetRequiredAsync<MetricsTimeseries>($"api/v1/metrics/timeseries?window={Uri.EscapeDataString(window)}", cancellationToken);
+
+    public Task<IncidentList> GetIncidentsAsync(string? state = null, CancellationToken cancellationToken = default) =>
+        http.GetRequiredAsync<IncidentList>(state is null ? "api/v1/incidents" : $"api/v1/incidents?state={Uri.EscapeDataString(state)}", cancellationToken);
 
     public Task<PagedResult<OrderSummaryDto>> GetOrdersAsync(OrderListQuery query, CancellationToken cancellationToken = default) =>
         http.GetRequiredAsync<PagedResult<OrderSummaryDto>>($"api/v1/orders?{OrderQueryString.Build(query)}", cancellationToken);

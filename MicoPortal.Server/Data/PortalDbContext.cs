@@ -1,5 +1,6 @@
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
+using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Reconciliation;
@@ -32,6 +33,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
 
     public DbSet<ReconciliationItem> ReconciliationItems => Set<ReconciliationItem>();
+
+    public DbSet<Incident> Incidents => Set<Incident>();
 
     /// <summary>
     /// Three migrations sets live in this one assembly; each provider must see only its own, however

@@ -6,6 +6,7 @@ using MicoPortal.Server.Components;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Demo;
 using MicoPortal.Server.Health;
+using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
@@ -46,6 +47,7 @@ public static class PortalExtensions
         services.AddPortalDatabase();
         services.AddAuditLedger(configuration);
         services.AddReconciliation(configuration);
+        services.AddIncidents(configuration);
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();
@@ -155,6 +157,7 @@ public static class PortalExtensions
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapReconciliationApi();
+        app.MapIncidentsApi();
         app.MapLogoutPage();
         app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();
@@ -168,6 +171,7 @@ public static class PortalExtensions
         SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<VerificationOptions>>().Value.Enabled);
         AuditSealer.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
         ReconciliationJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
+        IncidentJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<IncidentOptions>>().Value);
         return app;
     }
 

@@ -16,6 +16,8 @@ public sealed class MetricsMinute
     public long Delivered { get; set; }
     public long Failed { get; set; }
     public long Reversed { get; set; }
+    /// <summary>Of <see cref="Delivered"/> and <see cref="Failed"/>: orders no person had touched (re-verify, retry).</summary>
+    public long Unattended { get; set; }
 
     /// <summary>Delivery latency histogram: counts per <see cref="LatencyHistogram.BoundsMs"/> bucket, comma-separated.</summary>
     public string LatencyBuckets { get; set; } = "";

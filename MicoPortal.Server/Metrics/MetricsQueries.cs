@@ -127,6 +127,7 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
             Disputed: disputed,
             LatencyMs: new LatencyPercentiles(latency.Percentile(50), latency.Percentile(95), latency.Percentile(99)),
             ThroughputPerMinute: Math.Round(outcomes / minutes, 1),
+            AutomationRate: outcomes == 0 ? 1.0 : Math.Round((double)rows.Sum(r => r.Unattended) / outcomes, 4),
             Window: FormatWindow(window),
             GeneratedAt: now);
     }

@@ -40,6 +40,7 @@ public sealed class MetricsRecorder(TimeProvider time)
                 Update(order, r =>
                 {
                     r.Delivered++;
+                    r.Unattended += order.OperatorActions == 0 ? 1 : 0;
                     if (order.LatencyMs is { } latency)
                     {
                         r.Latency.Add(latency);
@@ -47,7 +48,11 @@ public sealed class MetricsRecorder(TimeProvider time)
                 }, () => TotalDelivered++);
                 break;
             case OrderStatus.Failed:
-                Update(order, r => r.Failed++, () => TotalFailed++);
+                Update(order, r =>
+                {
+                    r.Failed++;
+                    r.Unattended += order.OperatorActions == 0 ? 1 : 0;
+                }, () => TotalFailed++);
                 break;
             case OrderStatus.Reversed:
                 Update(order, r => r.Reversed++, () => TotalReversed++);
@@ -100,6 +105,7 @@ public sealed class MetricsRecorder(TimeProvider time)
         Delivered = rollup.Delivered,
         Failed = rollup.Failed,
         Reversed = rollup.Reversed,
+        Unattended = rollup.Unattended,
         LatencyBuckets = rollup.Latency.Serialize(),
     };
 
@@ -111,6 +117,7 @@ public sealed class MetricsRecorder(TimeProvider time)
         public long Delivered;
         public long Failed;
         public long Reversed;
+        public long Unattended;
         public readonly LatencyHistogram Latency = new();
     }
 }

@@ -48,6 +48,7 @@ public sealed class MetricsRollupWriter(MetricsRecorder recorder, IDbContextFact
                             .SetProperty(m => m.Delivered, row.Delivered)
                             .SetProperty(m => m.Failed, row.Failed)
                             .SetProperty(m => m.Reversed, row.Reversed)
+                            .SetProperty(m => m.Unattended, row.Unattended)
                             .SetProperty(m => m.LatencyBuckets, row.LatencyBuckets), cancellationToken);
                 }
                 else

@@ -58,6 +58,8 @@ public sealed class Order
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>Time from Received to the confirmation that made the order Delivered.</summary>
     public long? LatencyMs { get; set; }
+    /// <summary>Re-verifications and retries people asked for; an order finished with none was fully automated.</summary>
+    public int OperatorActions { get; set; }
 
     // Work queue.
     public DateTimeOffset? NextCheckAt { get; set; }

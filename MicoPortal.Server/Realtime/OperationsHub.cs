@@ -7,7 +7,8 @@ namespace MicoPortal.Server.Realtime;
 
 /// <summary>
 /// Live status for dashboards at <c>/hubs/operations</c>. Server to client only:
-/// <c>OrdersChanged(OrderChange[])</c>, batched, and <c>MetricsUpdated(MetricsSummary)</c> about once a second.
+/// <c>OrdersChanged(OrderChange[])</c>, batched, <c>MetricsUpdated(MetricsSummary)</c> about once a second,
+/// and <c>IncidentsChanged(IncidentDto[])</c> when an incident opens, changes or resolves.
 /// </summary>
 [Authorize(Policy = Auth.Policies.Operator)]
 public sealed class OperationsHub(HubConnections connections) : Hub
@@ -15,6 +16,7 @@ public sealed class OperationsHub(HubConnections connections) : Hub
     public const string Route = "/hubs/operations";
     public const string OrdersChanged = "OrdersChanged";
     public const string MetricsUpdated = "MetricsUpdated";
+    public const string IncidentsChanged = "IncidentsChanged";
 
     public override async Task OnConnectedAsync()
     {

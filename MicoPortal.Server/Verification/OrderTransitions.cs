@@ -189,6 +189,10 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
     {
         var order = item.Order;
         var transition = OrderStateMachine.Apply(order, item.Event, now, policy);
+        if (item.Actor is not null)
+        {
+            order.OperatorActions++;
+        }
         if (lease is not null)
         {
             order.LeaseUntil = null;

@@ -2,7 +2,10 @@ namespace MicoPortal.Shared.Metrics;
 
 public sealed record LatencyPercentiles(double P50, double P95, double P99);
 
-/// <summary><c>GET /api/v1/metrics/summary?window=15m</c> and hub method <c>MetricsUpdated</c>.</summary>
+/// <summary>
+/// <c>GET /api/v1/metrics/summary?window=15m</c> and hub method <c>MetricsUpdated</c>. <see cref="AutomationRate"/>:
+/// of the orders that reached Delivered or Failed in the window, the share no person re-verified or retried.
+/// </summary>
 public sealed record MetricsSummary(
     double SuccessRate,
     long Delivered,
@@ -15,7 +18,8 @@ public sealed record MetricsSummary(
     LatencyPercentiles LatencyMs,
     double ThroughputPerMinute,
     string Window = "15m",
-    DateTimeOffset? GeneratedAt = null);
+    DateTimeOffset? GeneratedAt = null,
+    double AutomationRate = 1.0);
 
 /// <summary>One minute of the dashboard chart.</summary>
 public sealed record MetricsPoint(DateTimeOffset Minute, long Delivered, long Failed, long Received, double LatencyP95Ms);

@@ -1,4 +1,5 @@
 using MicoPortal.Client.Services;
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 
@@ -13,6 +14,7 @@ public sealed class FakeOperationsHubClient : IOperationsHubClient
     public event Action<LiveConnectionState>? StateChanged;
     public event Action<IReadOnlyList<OrderChange>>? OrdersChanged;
     public event Action<MetricsSummary>? MetricsUpdated;
+    public event Action<IReadOnlyList<IncidentDto>>? IncidentsChanged;
 
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -29,6 +31,8 @@ public sealed class FakeOperationsHubClient : IOperationsHubClient
     public void PushOrdersChanged(params OrderChange[] changes) => OrdersChanged?.Invoke(changes);
 
     public void PushMetrics(MetricsSummary summary) => MetricsUpdated?.Invoke(summary);
+
+    public void PushIncidents(params IncidentDto[] incidents) => IncidentsChanged?.Invoke(incidents);
 
     public bool HasOrdersChangedSubscribers => OrdersChanged is not null;
 }

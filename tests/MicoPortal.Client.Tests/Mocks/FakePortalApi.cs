@@ -1,6 +1,7 @@
 using MicoPortal.Client.Services;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 
@@ -13,6 +14,8 @@ public sealed class FakePortalApi : IPortalApi
     public Exception? SummaryError { get; set; }
     public MetricsTimeseries Timeseries { get; set; } = new([]);
     public Exception? TimeseriesError { get; set; }
+    public List<IncidentDto> Incidents { get; } = [];
+    public Exception? IncidentsError { get; set; }
     public List<OrderSummaryDto> Orders { get; } = [];
     public Exception? OrdersError { get; set; }
     public Dictionary<long, OrderDto> OrderDetails { get; } = [];
@@ -35,6 +38,11 @@ public sealed class FakePortalApi : IPortalApi
 
     public Task<MetricsTimeseries> GetTimeseriesAsync(string window = "60m", CancellationToken cancellationToken = default) =>
         TimeseriesError is null ? Task.FromResult(Timeseries) : Task.FromException<MetricsTimeseries>(TimeseriesError);
+
+    public Task<IncidentList> GetIncidentsAsync(string? state = null, CancellationToken cancellationToken = default) =>
+        IncidentsError is null
+            ? Task.FromResult(new IncidentList(Incidents.Where(i => state is null || (state == "open") == (i.ResolvedAt is null)).ToList()))
+            : Task.FromException<IncidentList>(IncidentsError);
 
     public Task<PagedResult<OrderSummaryDto>> GetOrdersAsync(OrderListQuery query, CancellationToken cancellationToken = default)
     {

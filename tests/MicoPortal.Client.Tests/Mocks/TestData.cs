@@ -1,4 +1,5 @@
 using MicoPortal.Shared.Auth;
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Shared.Reconciliation;
@@ -13,9 +14,14 @@ public static class TestData
 
     public static MetricsSummary Summary(
         double successRate = 0.975, long delivered = 1500, long failed = 7, long reversed = 1, long pending = 12,
-        long unknown = 3, long stuck = 2, long disputed = 4, double p95 = 1234, double throughput = 42.5) =>
+        long unknown = 3, long stuck = 2, long disputed = 4, double p95 = 1234, double throughput = 42.5, double automationRate = 0.96) =>
         new(successRate, delivered, failed, reversed, pending, unknown, stuck, disputed,
-            new LatencyPercentiles(800, p95, 2500), throughput, "15m", Now);
+            new LatencyPercentiles(800, p95, 2500), throughput, "15m", Now, automationRate);
+
+    public static IncidentDto Incident(long id, IncidentSeverity severity = IncidentSeverity.Warning, string metric = IncidentMetrics.SuccessRate,
+        string sku = "MICO-COINS-500", string region = "MENA", DateTimeOffset? resolvedAt = null, string summary = "success rate 81.0 % over 42 orders in the last 2 min, normally 98.7 %") =>
+        new(id, severity, metric, new IncidentSlice(sku, region), Now.AddMinutes(-id), resolvedAt,
+            new IncidentEvidence(0.81, 0.987, 5.4, 42, summary));
 
     public static OrderSummaryDto OrderSummary(long id, OrderStatus status = OrderStatus.Delivered, bool stuck = false,
         bool disputed = false, string? reasonCode = null, string? reasonMessage = null) =>

@@ -59,6 +59,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["PUT /api/v1/admin/users/{id}/role"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/admin/users/{id}/unlock"] = [No, Deny, Ok, No, No],
         ["DELETE /api/v1/admin/users/{id}"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/incidents/"] = [No, Ok, Ok, No, No],
         ["GET /api/v1/audit/verify"] = [No, Deny, Ok, No, No],
         ["GET /api/v1/audit/entries"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/reconciliations/"] = [No, Deny, Ok, No, No],

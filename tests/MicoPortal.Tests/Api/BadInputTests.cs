@@ -68,6 +68,8 @@ public class BadInputTests(PortalFixture fixture, ITestOutputHelper output) : IC
         { "GET", "/api/v1/audit/verify?sequence=abc&hash=" + Uri.EscapeDataString(Sql), null },
         { "GET", "/api/v1/audit/verify?sequence=-1&hash=" + new string('z', 64), null },
         { "GET", "/api/v1/audit/entries?page=0&pageSize=100000", null },
+        { "GET", "/api/v1/incidents?state=" + Uri.EscapeDataString(Sql), null },
+        { "GET", "/api/v1/incidents?state=" + Uri.EscapeDataString(Script), null },
         { "GET", "/api/v1/audit/entries?orderId=abc&action=" + Uri.EscapeDataString(Sql), null },
         { "POST", "/api/v1/reconciliations", $"{{\"file\":\"{Sql}\"}}" },
         { "GET", "/api/v1/reconciliations/abc", null },

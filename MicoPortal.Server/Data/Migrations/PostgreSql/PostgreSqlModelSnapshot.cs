@@ -215,6 +215,77 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                     b.ToTable("ShopApiKeys", (string)null);
                 });
 
+            modelBuilder.Entity("MicoPortal.Server.Incidents.Incident", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double>("Baseline")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("Observed")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("OpenSeries")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<double>("PeakScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Samples")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OpenSeries")
+                        .IsUnique();
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
             modelBuilder.Entity("MicoPortal.Server.Metrics.MetricsMinute", b =>
                 {
                     b.Property<long>("Minute")
@@ -247,6 +318,9 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.Property<long>("Reversed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unattended")
                         .HasColumnType("bigint");
 
                     b.HasKey("Minute", "Sku", "Region", "Instance");
@@ -332,6 +406,9 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
 
                     b.Property<long?>("NextCheckAt")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("OperatorActions")
+                        .HasColumnType("integer");
 
                     b.Property<string>("ProofSerial")
                         .HasMaxLength(100)

@@ -217,6 +217,78 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                     b.ToTable("ShopApiKeys", (string)null);
                 });
 
+            modelBuilder.Entity("MicoPortal.Server.Incidents.Incident", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<double>("Baseline")
+                        .HasColumnType("float");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<double>("Observed")
+                        .HasColumnType("float");
+
+                    b.Property<string>("OpenSeries")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<double>("PeakScore")
+                        .HasColumnType("float");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Samples")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("float");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OpenSeries")
+                        .IsUnique()
+                        .HasFilter("[OpenSeries] IS NOT NULL");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
             modelBuilder.Entity("MicoPortal.Server.Metrics.MetricsMinute", b =>
                 {
                     b.Property<long>("Minute")
@@ -249,6 +321,9 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.Property<long>("Reversed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unattended")
                         .HasColumnType("bigint");
 
                     b.HasKey("Minute", "Sku", "Region", "Instance");
@@ -335,6 +410,9 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
 
                     b.Property<long?>("NextCheckAt")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("OperatorActions")
+                        .HasColumnType("int");
 
                     b.Property<string>("ProofSerial")
                         .HasMaxLength(100)
