@@ -2,6 +2,7 @@ using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Metrics;
+using MicoPortal.Server.Notifications;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
@@ -35,6 +36,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ReconciliationItem> ReconciliationItems => Set<ReconciliationItem>();
 
     public DbSet<Incident> Incidents => Set<Incident>();
+
+    public DbSet<CustomerNotification> CustomerNotifications => Set<CustomerNotification>();
+
+    public DbSet<SandboxSmsMessage> SandboxSmsMessages => Set<SandboxSmsMessage>();
 
     /// <summary>
     /// Three migrations sets live in this one assembly; each provider must see only its own, however

@@ -69,7 +69,9 @@ public sealed class DemoTrafficGenerator(IServiceProvider services, IOptions<Dem
             sku,
             coins,
             amount,
-            "USD");
+            "USD",
+            // Most shops pass the customer's phone for the SMS; some orders come without one.
+            random.NextDouble() < 0.9 ? $"+9715{random.Next(10_000_000, 100_000_000)}" : null);
     }
 
     private static string NextUserId(Random random)

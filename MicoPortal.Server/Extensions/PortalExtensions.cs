@@ -7,6 +7,7 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Demo;
 using MicoPortal.Server.Health;
 using MicoPortal.Server.Incidents;
+using MicoPortal.Server.Notifications;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Orders;
@@ -48,6 +49,7 @@ public static class PortalExtensions
         services.AddAuditLedger(configuration);
         services.AddReconciliation(configuration);
         services.AddIncidents(configuration);
+        services.AddNotifications(configuration);
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();
@@ -158,6 +160,7 @@ public static class PortalExtensions
         app.MapAuditApi();
         app.MapReconciliationApi();
         app.MapIncidentsApi();
+        app.MapNotificationsApi();
         app.MapLogoutPage();
         app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();
@@ -172,6 +175,7 @@ public static class PortalExtensions
         AuditSealer.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
         ReconciliationJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
         IncidentJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<IncidentOptions>>().Value);
+        NotificationSender.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.SendsNotifications());
         return app;
     }
 

@@ -20,6 +20,8 @@ public sealed class Order
     public int Coins { get; set; }
     public decimal Amount { get; set; }
     public required string Currency { get; set; }
+    /// <summary>Where the customer hears about the outcome by SMS (E.164); null when the shop sent none.</summary>
+    public string? CustomerPhone { get; set; }
     /// <summary>The shop that sent the order (from its API key); only that shop's keys see it.</summary>
     public string Shop { get; set; } = Auth.ShopScope.Portal;
 

@@ -191,6 +191,7 @@ public sealed class OrderIntakeWriter(
         Coins = order.Coins,
         Amount = order.Amount,
         Currency = order.Currency,
+        CustomerPhone = order.CustomerPhone,
         Shop = shop,
         Status = OrderStatus.Received,
         ReceivedAt = now,
@@ -215,13 +216,13 @@ public sealed class OrderIntakeWriter(
         private const string Columns = """
             "ExternalId", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "Shop", "Status",
                 "Stuck", "Disputed", "AttemptNo", "ProviderVersion", "CallbackVersion", "ReceivedAt", "DueBy", "UpdatedAt",
-                "NextCheckAt", "CheckCount", "Version"
+                "NextCheckAt", "CheckCount", "Version", "CustomerPhone"
             """;
 
         private static readonly string SqlServerColumns = System.Text.RegularExpressions.Regex.Replace(Columns, "\"(\\w+)\"", "[$1]");
 
         private static readonly string[] InsertParameters =
-            ["externalId", "micoUserId", "region", "sku", "coins", "amount", "currency", "shop", "status", "receivedAt", "dueBy", "version"];
+            ["externalId", "micoUserId", "region", "sku", "coins", "amount", "currency", "shop", "status", "receivedAt", "dueBy", "version", "customerPhone"];
 
         private readonly PortalDbContext db;
         private readonly DatabaseProvider provider;
@@ -242,11 +243,11 @@ public sealed class OrderIntakeWriter(
             string[] findParameters = ["externalId", "shop"];
             find = Command(connection, provider == DatabaseProvider.SqlServer
                 ? """
-                  SELECT [Id], [MicoUserId], [Region], [Sku], [Coins], [Amount], [Currency] FROM [Orders]
+                  SELECT [Id], [MicoUserId], [Region], [Sku], [Coins], [Amount], [Currency], [CustomerPhone] FROM [Orders]
                   WHERE [ExternalId] = @externalId AND [Shop] = @shop
                   """
                 : $"""
-                  SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency" FROM "Orders"
+                  SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "CustomerPhone" FROM "Orders"
                   WHERE "ExternalId" = {prefix}externalId AND "Shop" = {prefix}shop
                   """, findParameters);
             insert = Command(connection, provider switch
@@ -255,25 +256,26 @@ public sealed class OrderIntakeWriter(
                     INSERT INTO [Orders] ({SqlServerColumns})
                     OUTPUT inserted.[Id]
                     SELECT @externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
-                        0, 0, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version
+                        0, 0, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version, @customerPhone
                     WHERE NOT EXISTS (SELECT 1 FROM [Orders] WITH (UPDLOCK, HOLDLOCK) WHERE [ExternalId] = @externalId AND [Shop] = @shop)
                     """,
                 DatabaseProvider.PostgreSql => $"""
                     INSERT INTO "Orders" ({Columns})
                     VALUES (@externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
-                        FALSE, FALSE, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version)
+                        FALSE, FALSE, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version, @customerPhone)
                     ON CONFLICT ("ExternalId", "Shop") DO NOTHING
                     RETURNING "Id"
                     """,
                 _ => $"""
                     INSERT INTO "Orders" ({Columns})
                     VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
-                        0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version)
+                        0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version, $customerPhone)
                     ON CONFLICT ("ExternalId", "Shop") DO NOTHING
                     RETURNING "Id"
                     """,
             }, InsertParameters);
             insertValues = [.. InsertParameters.Select(name => insert.Parameters[prefix + name])];
+            insertValues[12].DbType = System.Data.DbType.String; // often null: a typed null on every driver
             findExternalId = find.Parameters[prefix + "externalId"];
             findShop = find.Parameters[prefix + "shop"];
         }
@@ -307,7 +309,7 @@ public sealed class OrderIntakeWriter(
             // SQLite keeps decimals as text (as EF does); the other providers have a decimal column.
             var amount = provider == DatabaseProvider.Sqlite ? decimal.Parse(reader.GetString(5), CultureInfo.InvariantCulture) : reader.GetDecimal(5);
             return (reader.GetInt64(0), new ValidOrder(externalId, reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetInt32(4), amount, reader.GetString(6)));
+                reader.GetInt32(4), amount, reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         /// <summary>The new order's id, or <c>null</c> when the shop already has an order with this externalId.</summary>
@@ -328,6 +330,7 @@ public sealed class OrderIntakeWriter(
             p[10].Value = order.DueBy.ToUnixTimeMilliseconds();
             // SQLite: upper-case text, as EF's SQLite provider stores a Guid; elsewhere a uuid/uniqueidentifier column.
             p[11].Value = provider == DatabaseProvider.Sqlite ? order.Version.ToString().ToUpperInvariant() : order.Version;
+            p[12].Value = (object?)order.CustomerPhone ?? DBNull.Value;
             return await insert.ExecuteScalarAsync() is long id ? id : null;
         }
 

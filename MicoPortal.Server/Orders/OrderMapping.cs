@@ -35,7 +35,8 @@ public static class OrderMapping
         order.CompletedAt,
         order.UpdatedAt,
         order.NextCheckAt,
-        order.LatencyMs);
+        order.LatencyMs,
+        order.CustomerPhone);
 
     public static AttemptDto ToDto(this OrderAttempt attempt) => new(
         attempt.Id,

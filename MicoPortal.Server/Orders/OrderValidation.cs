@@ -5,12 +5,12 @@ using MicoPortal.Shared.Orders;
 namespace MicoPortal.Server.Orders;
 
 /// <summary>A shop order that passed validation, in normalized form.</summary>
-public sealed record ValidOrder(string ExternalId, string MicoUserId, string Region, string Sku, int Coins, decimal Amount, string Currency)
+public sealed record ValidOrder(string ExternalId, string MicoUserId, string Region, string Sku, int Coins, decimal Amount, string Currency, string? CustomerPhone = null)
 {
     /// <summary>Same order as an existing one? Decides 200 (idempotent repeat) versus 409 (conflict).</summary>
     public bool SameAs(ValidOrder order) =>
         MicoUserId == order.MicoUserId && Region == order.Region && Sku == order.Sku && Coins == order.Coins
-        && Amount == order.Amount && Currency == order.Currency;
+        && Amount == order.Amount && Currency == order.Currency && CustomerPhone == order.CustomerPhone;
 }
 
 /// <summary>Rules of CONTRACT.md section 2 for a shop order.</summary>
@@ -98,9 +98,15 @@ public static partial class OrderValidation
             errors["currency"] = ["An ISO 4217 code of three capital letters, such as USD."];
         }
 
+        var phone = string.IsNullOrWhiteSpace(request.CustomerPhone) ? null : request.CustomerPhone.Trim();
+        if (phone is not null && !PhonePattern().IsMatch(phone))
+        {
+            errors["customerPhone"] = ["An E.164 phone number: '+' and 8 to 15 digits, such as +971501234567."];
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new ValidOrder(externalId!, request.MicoUserId!, region!, sku!, request.Coins!.Value, amount, currency!), errors);
+            : (new ValidOrder(externalId!, request.MicoUserId!, region!, sku!, request.Coins!.Value, amount, currency!, phone), errors);
     }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
@@ -117,4 +123,7 @@ public static partial class OrderValidation
 
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyPattern();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$")]
+    private static partial Regex PhonePattern();
 }

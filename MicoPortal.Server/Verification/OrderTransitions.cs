@@ -1,12 +1,14 @@
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Metrics;
+using MicoPortal.Server.Notifications;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Verification;
 
@@ -18,7 +20,13 @@ public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, 
 /// transaction and tells the change feed. Every writer of order state (sweeps, callbacks, admin
 /// actions) comes through here, so concurrency handling and notifications live in one place.
 /// </summary>
-public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider time, OrderChangeFeed feed, MetricsRecorder metrics, ILogger<OrderTransitions> logger)
+public sealed class OrderTransitions(
+    VerificationPolicy policy,
+    TimeProvider time,
+    OrderChangeFeed feed,
+    MetricsRecorder metrics,
+    IOptions<NotificationOptions> notifications,
+    ILogger<OrderTransitions> logger)
 {
     private const int MaxConflictRounds = 10;
 
@@ -38,12 +46,12 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
         }
 
         alsoSave?.Invoke(db);
-        var audit = new List<AuditEntry>();
+        var staged = new List<object>();
         for (var round = 1; ; round++)
         {
             try
             {
-                StageAudit(db, work, results, now, audit);
+                StageRecords(db, work, results, now, staged);
                 if (round == 1)
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -58,7 +66,7 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
                     // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
-                    StageAudit(db, work, results, now, audit);
+                    StageRecords(db, work, results, now, staged);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
@@ -84,20 +92,26 @@ public sealed class OrderTransitions(VerificationPolicy policy, TimeProvider tim
     }
 
     /// <summary>
-    /// One audit entry per order whose status or flags changed, and per operator action, saved in the
-    /// same transaction as the change. Staged again after a conflict round re-applied the events.
+    /// The records that must be saved in the same transaction as the change: one audit entry per order
+    /// whose status or flags changed and per operator action, and the customer notification (outbox) of
+    /// a final outcome. Staged again after a conflict round re-applied the events.
     /// </summary>
-    private static void StageAudit(PortalDbContext db, IReadOnlyList<OrderWork> work,
-        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, List<AuditEntry> staged)
+    private void StageRecords(PortalDbContext db, IReadOnlyList<OrderWork> work,
+        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, List<object> staged)
     {
-        foreach (var entry in staged)
+        foreach (var record in staged)
         {
-            db.Entry(entry).State = EntityState.Detached;
+            db.Entry(record).State = EntityState.Detached;
         }
 
         staged.Clear();
         foreach (var (order, (transition, _)) in results)
         {
+            if (notifications.Value.Enabled && NotificationOutbox.Stage(db, order, transition.From, now) is { } notification)
+            {
+                staged.Add(notification);
+            }
+
             var operatorAction = work.FirstOrDefault(w => ReferenceEquals(w.Order, order) && w.Actor is not null);
             if (!transition.Visible && operatorAction is null)
             {

@@ -1,6 +1,9 @@
 namespace MicoPortal.Shared.Orders;
 
-/// <summary>Body of <c>POST /api/v1/orders</c>. Fields are nullable so validation can name what is missing.</summary>
+/// <summary>
+/// Body of <c>POST /api/v1/orders</c>. Fields are nullable so validation can name what is missing.
+/// <see cref="CustomerPhone"/> is optional (E.164, "+9715..."): where the customer hears about the coins by SMS.
+/// </summary>
 public sealed record CreateOrderRequest(
     string? ExternalId,
     string? MicoUserId,
@@ -8,7 +11,8 @@ public sealed record CreateOrderRequest(
     string? Sku,
     int? Coins,
     string? Amount,
-    string? Currency);
+    string? Currency,
+    string? CustomerPhone = null);
 
 /// <summary>Body of <c>POST /api/v1/orders/batch</c> (up to 1,000 orders).</summary>
 public sealed record CreateOrderBatchRequest(IReadOnlyList<CreateOrderRequest>? Orders);
@@ -97,7 +101,8 @@ public sealed record OrderDto(
     DateTimeOffset? CompletedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextCheckAt,
-    long? LatencyMs);
+    long? LatencyMs,
+    string? CustomerPhone = null);
 
 /// <summary>
 /// Query of <c>GET /api/v1/orders</c>. <c>q</c> searches order id, external id and MICO user id.

@@ -47,7 +47,8 @@ public class IncidentTests : PortalTestContext
 
         var rows = cut.FindAll(".incident-row");
         Assert.Equal(["5", "1"], rows.Select(r => r.GetAttribute("data-incident-id")));
-        Assert.Equal("True", rows[0].GetAttribute("data-open"));
+        Assert.Equal("true", rows[0].GetAttribute("data-open"));
+        Assert.Equal("false", rows[1].GetAttribute("data-open"));
         Assert.Equal("Stuck orders", rows[0].QuerySelector(".incident-metric")!.TextContent);
         Assert.Equal("open", rows[0].QuerySelector(".incident-resolved")!.TextContent);
         Assert.Contains("60 stuck orders", rows[0].QuerySelector(".incident-evidence")!.TextContent);

@@ -35,6 +35,7 @@ public class MainLayoutTests : PortalTestContext
         var links = cut.FindAll(".admin-nav a").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
         Assert.Contains(("admin/reconciliations", "Reconciliation"), links);
         Assert.Contains(("admin/audit", "Audit ledger"), links);
+        Assert.Contains(("admin/notifications", "Notifications"), links);
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public class MainLayoutTests : PortalTestContext
         Assert.DoesNotContain("API keys", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Reconciliation", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Audit ledger", cut.Find(".mud-navmenu").TextContent);
-        Assert.Empty(cut.FindAll("a[href='admin/reconciliations'], a[href='admin/audit']"));
+        Assert.Empty(cut.FindAll("a[href='admin/reconciliations'], a[href='admin/audit'], a[href='admin/notifications']"));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakeAdminApi Admin { get; } = new();
     protected FakeReconciliationApi Reconciliation { get; } = new();
     protected FakeAuditApi Audit { get; } = new();
+    protected FakeNotificationsApi Notifications { get; } = new();
 
     protected PortalTestContext()
     {
@@ -25,6 +26,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IReconciliationApi>(Reconciliation);
         Services.AddSingleton<ILogUpload>(new FakeLogUpload(Reconciliation));
         Services.AddSingleton<IAuditApi>(Audit);
+        Services.AddSingleton<INotificationsApi>(Notifications);
         Services.AddSingleton<CurrentUserState>();
     }
 

@@ -16,6 +16,7 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         builder.Property(o => o.Region).HasMaxLength(8);
         builder.Property(o => o.Sku).HasMaxLength(64);
         builder.Property(o => o.Currency).HasMaxLength(3);
+        builder.Property(o => o.CustomerPhone).HasMaxLength(16);
         builder.Property(o => o.Shop).HasMaxLength(64);
         builder.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(o => o.DisputeReason).HasMaxLength(300);
