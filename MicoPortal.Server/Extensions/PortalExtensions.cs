@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hangfire;
+using MicoPortal.Server.Alerts;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Components;
@@ -48,6 +49,7 @@ public static class PortalExtensions
         services.AddAuditLedger(configuration);
         services.AddReconciliation(configuration);
         services.AddIncidents(configuration);
+        services.AddAlerts(configuration);
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();
