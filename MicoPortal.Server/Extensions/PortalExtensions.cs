@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hangfire;
+using MicoPortal.Server.Alerts;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Components;
@@ -7,9 +8,9 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Demo;
 using MicoPortal.Server.Health;
 using MicoPortal.Server.Incidents;
-using MicoPortal.Server.Notifications;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Metrics;
+using MicoPortal.Server.Notifications;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Providers.Sandbox;
@@ -49,6 +50,7 @@ public static class PortalExtensions
         services.AddAuditLedger(configuration);
         services.AddReconciliation(configuration);
         services.AddIncidents(configuration);
+        services.AddAlerts(configuration);
         services.AddNotifications(configuration);
 
         // Orders and their verification.

@@ -1,3 +1,4 @@
+using MicoPortal.Server.Alerts;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Realtime;
@@ -20,7 +21,8 @@ public sealed class IncidentMonitor(
     IOptions<IncidentOptions> options,
     IHubContext<OperationsHub> hub,
     TimeProvider time,
-    ILogger<IncidentMonitor> logger)
+    ILogger<IncidentMonitor> logger,
+    AlertDispatcher alerts)
 {
     private readonly SemaphoreSlim _running = new(1, 1);
     private AnomalyDetector? _detector;
@@ -160,6 +162,7 @@ public sealed class IncidentMonitor(
         {
             logger.LogWarning("Incident {IncidentId} {Change}: {Severity} {Metric} for {Sku}/{Region}: {Summary}",
                 incident.Id, change, incident.Severity, incident.Metric, incident.Sku, incident.Region, incident.Summary);
+            alerts.Enqueue(incident.ToDto(), change);
         }
 
         return touched.Select(t => t.Incident.ToDto()).ToList();

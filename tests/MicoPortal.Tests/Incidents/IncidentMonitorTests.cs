@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using MicoPortal.Server.Alerts;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Metrics;
@@ -70,7 +71,8 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
         var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var time = new FakeTimeProvider(Start);
         var monitor = new IncidentMonitor(dbFactory, Options.Create(new IncidentOptions { WarmUpHours = 1 }),
-            factory.Services.GetRequiredService<IHubContext<OperationsHub>>(), time, NullLogger<IncidentMonitor>.Instance);
+            factory.Services.GetRequiredService<IHubContext<OperationsHub>>(), time, NullLogger<IncidentMonitor>.Instance,
+            factory.Services.GetRequiredService<AlertDispatcher>());
 
         // An hour of normal traffic, counted by two instances (their rows are added up).
         for (var minute = -60; minute < 0; minute++)
