@@ -42,6 +42,12 @@ public sealed class NotificationOptions : IValidatableObject
     /// <summary>Per-call timeout to the gateway.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long the sandbox sink takes per message, like a real gateway's round trip: half before it stores the
+    /// message, half on the way back (so a crash can fall between the gateway's commit and the portal's record).
+    /// </summary>
+    public TimeSpan SandboxLatency { get; set; } = TimeSpan.Zero;
+
     public TwilioOptions Twilio { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,5 +1,6 @@
 using MicoPortal.Server.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Notifications;
 
@@ -22,11 +23,28 @@ public sealed class SandboxSmsMessage
 /// restarts and can be counted by crash tests) and shows them on the admin notifications page.
 /// Like a real gateway with idempotency keys, a repeated key is answered with the first message's id.
 /// </summary>
-public sealed class SandboxSmsSink(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time) : ISmsGateway
+public sealed class SandboxSmsSink(IDbContextFactory<PortalDbContext> dbFactory, IOptions<NotificationOptions> options, TimeProvider time) : ISmsGateway
 {
     public string Name => "sandbox";
 
     public async Task<SmsReceipt> SendAsync(SmsMessage message, CancellationToken cancellationToken)
+    {
+        var halfTrip = options.Value.SandboxLatency / 2;
+        if (halfTrip > TimeSpan.Zero)
+        {
+            await Task.Delay(halfTrip, time, cancellationToken);
+        }
+
+        var receipt = await StoreAsync(message, cancellationToken);
+        if (halfTrip > TimeSpan.Zero)
+        {
+            await Task.Delay(halfTrip, time, CancellationToken.None); // stored: the answer is on its way whatever happens
+        }
+
+        return receipt;
+    }
+
+    private async Task<SmsReceipt> StoreAsync(SmsMessage message, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         for (var round = 0; ; round++)

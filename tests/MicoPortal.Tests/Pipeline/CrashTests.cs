@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using MicoPortal.Server.Data;
 using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Tests.Infrastructure;
@@ -44,13 +43,13 @@ public class CrashTests(ITestOutputHelper output)
             else
             {
                 var settled = await PortalClient.EventuallyAsync(async () =>
-                    (await ReadAsync(dataDirectory, db => db.Orders.CountAsync(o => o.Status == OrderStatus.Delivered))) == sent, TimeSpan.FromSeconds(120));
+                    (await PortalDatabase.ReadAsync(dataDirectory, db => db.Orders.CountAsync(o => o.Status == OrderStatus.Delivered))) == sent, TimeSpan.FromSeconds(120));
                 output.WriteLine($"after the last restart: {await StatusesAsync(dataDirectory)}");
                 Assert.True(settled, "every order should be delivered after the restarts");
             }
         }
 
-        var orders = await ReadAsync(dataDirectory, db => db.Orders.AsNoTracking().ToListAsync());
+        var orders = await PortalDatabase.ReadAsync(dataDirectory, db => db.Orders.AsNoTracking().ToListAsync());
         var violations = orders
             .Select(o => (Order: o, Counts: provider.Ledger.GetCreateCounts(o.ClientRef), Truth: provider.Ledger.GetTruth(o.ClientRef)))
             .Where(x => x.Counts.Committed != 1 || x.Truth?.Status != ProviderStatuses.Success || x.Order.ProofSerial is null)
@@ -62,13 +61,6 @@ public class CrashTests(ITestOutputHelper output)
         Assert.Empty(violations);
     }
 
-    private static async Task<T> ReadAsync<T>(string dataDirectory, Func<PortalDbContext, Task<T>> read)
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite($"Data Source={Path.Combine(dataDirectory, "micoportal.db")}").Options;
-        await using var db = new PortalDbContext(options);
-        return await read(db);
-    }
-
-    private static Task<string> StatusesAsync(string dataDirectory) => ReadAsync(dataDirectory, async db =>
+    private static Task<string> StatusesAsync(string dataDirectory) => PortalDatabase.ReadAsync(dataDirectory, async db =>
         string.Join(", ", (await db.Orders.GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync()).Select(g => $"{g.Key} {g.Count}")));
 }
