@@ -24,6 +24,9 @@ public sealed class NotificationsApi(HttpClient http) : INotificationsApi
         return http.GetRequiredAsync<PagedResult<NotificationDto>>($"api/v1/notifications?{string.Join('&', query)}", cancellationToken);
     }
 
-    public Task<PagedResult<SandboxSmsDto>> GetSandboxInboxAsync(int page, int pageSize, CancellationToken cancellationToken = default) =>
-        http.GetRequiredAsync<PagedResult<SandboxSmsDto>>($"api/v1/notifications/sandbox-inbox?page={page}&pageSize={pageSize}", cancellationToken);
+    public Task<PagedResult<SandboxSmsDto>> GetSandboxInboxAsync(string? to, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var filter = string.IsNullOrWhiteSpace(to) ? "" : $"to={Uri.EscapeDataString(to.Trim())}&";
+        return http.GetRequiredAsync<PagedResult<SandboxSmsDto>>($"api/v1/notifications/sandbox-inbox?{filter}page={page}&pageSize={pageSize}", cancellationToken);
+    }
 }

@@ -61,9 +61,13 @@ public static class NotificationsApi
         return TypedResults.Ok(new PagedResult<NotificationDto>([.. rows.Select(n => n.ToDto())], total, paging.Number, paging.Size));
     }
 
-    /// <summary>What the sandbox SMS sink received, newest first (empty where another gateway is configured).</summary>
+    /// <summary>
+    /// What the sandbox SMS sink received, newest first (empty where another gateway is configured); with
+    /// <paramref name="to"/>, only the messages to that number (with live traffic, one customer's message
+    /// leaves the newest page within seconds).
+    /// </summary>
     public static async Task<Results<Ok<PagedResult<SandboxSmsDto>>, ValidationProblem>> SandboxInbox(
-        int? page, int? pageSize, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
+        string? to, int? page, int? pageSize, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(page, pageSize, 50, MaxPageSize, out var paging, out var pagingProblem))
         {
@@ -71,8 +75,14 @@ public static class NotificationsApi
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var total = await db.SandboxSmsMessages.CountAsync(cancellationToken);
-        var rows = await db.SandboxSmsMessages.AsNoTracking().OrderByDescending(m => m.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        var query = db.SandboxSmsMessages.AsNoTracking();
+        if (to?.Trim() is { Length: > 0 } number)
+        {
+            query = query.Where(m => m.To == number);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderByDescending(m => m.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
         return TypedResults.Ok(new PagedResult<SandboxSmsDto>([.. rows.Select(m => new SandboxSmsDto(m.MessageId, m.To, m.Text, m.ReceivedAt, m.Deliveries))], total, paging.Number, paging.Size));
     }
 }

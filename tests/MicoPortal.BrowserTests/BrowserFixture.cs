@@ -29,6 +29,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["Demo:OrdersPerSecond"] = "20",
             ["Sandbox:LatencyMs"] = "20",
             ["Sandbox:LatencyJitterMs"] = "20",
+            // The incident test raises a real brown-out: judged every second, on a dozen orders. Demo slices
+            // see far more than 8 orders in a window anyway, so this changes nothing for the other tests.
+            ["Incidents:EvaluateEverySeconds"] = "1",
+            ["Incidents:MinOrders"] = "8",
         }, ServerLog);
     }
 

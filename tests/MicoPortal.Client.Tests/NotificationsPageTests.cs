@@ -60,6 +60,23 @@ public class NotificationsPageTests : PortalTestContext
     }
 
     [Fact]
+    public void The_sandbox_inbox_can_be_filtered_to_one_phone()
+    {
+        Notifications.Inbox.Add(new SandboxSmsDto("SB0000000002", "+971509999999", "Your 100 MICO coins ...", TestData.Now, 1));
+        Notifications.Inbox.Add(new SandboxSmsDto("SB0000000001", "+971501234567", "Your 500 MICO coins ...", TestData.Now.AddMinutes(-3), 1));
+        var cut = RenderInHost<Notifications>();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.notification").Count));
+        cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("Sandbox inbox")).Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr.sandbox-sms").Count));
+
+        cut.Find(".inbox-to-filter input").Input("+971501234567");
+
+        cut.WaitForAssertion(() => Assert.Equal("SB0000000001", cut.Find("tr.sandbox-sms").GetAttribute("data-message-id")), TimeSpan.FromSeconds(3));
+        Assert.Single(cut.FindAll("tr.sandbox-sms"));
+        Assert.Equal("1 message", cut.Find(".inbox-total").TextContent.Trim());
+    }
+
+    [Fact]
     public void A_load_error_is_shown_with_a_retry()
     {
         Notifications.Error = new PortalApiException("The portal answered 503.", 503);

@@ -28,6 +28,9 @@ public sealed class FakeNotificationsApi : INotificationsApi
         return Task.FromResult(new PagedResult<NotificationDto>([.. matching.Skip((page - 1) * pageSize).Take(pageSize)], matching.Count, page, pageSize));
     }
 
-    public Task<PagedResult<SandboxSmsDto>> GetSandboxInboxAsync(int page, int pageSize, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new PagedResult<SandboxSmsDto>([.. Inbox.Take(pageSize)], Inbox.Count, page, pageSize));
+    public Task<PagedResult<SandboxSmsDto>> GetSandboxInboxAsync(string? to, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var matching = Inbox.Where(m => string.IsNullOrWhiteSpace(to) || m.To == to.Trim()).ToList();
+        return Task.FromResult(new PagedResult<SandboxSmsDto>([.. matching.Take(pageSize)], matching.Count, page, pageSize));
+    }
 }

@@ -56,6 +56,11 @@ public sealed class NotificationPipelineTests(ITestOutputHelper output) : IAsync
         Assert.Equal(sms.GatewayMessageId, message.MessageId);
         Assert.Equal(sms.Text, message.Text);
         Assert.Equal(1, message.Deliveries);
+        var toThatPhone = await _admin.GetFromJsonAsync<PagedResult<SandboxSmsDto>>("/api/v1/notifications/sandbox-inbox?to=%2B971501234567", PortalClient.Json);
+        Assert.Equal(message.MessageId, Assert.Single(toThatPhone!.Items).MessageId);
+        var toAnother = await _admin.GetFromJsonAsync<PagedResult<SandboxSmsDto>>("/api/v1/notifications/sandbox-inbox?to=%2B971509999999", PortalClient.Json);
+        Assert.Empty(toAnother!.Items);
+        Assert.Equal(0, toAnother.Total);
     }
 
     [Fact]
