@@ -19,10 +19,12 @@ COPY --from=build /app .
 # /data: the SQLite file when Database:Provider is Sqlite; /keys: data-protection keys shared by instances.
 RUN mkdir -p /data /keys && chown app:app /data /keys
 USER app
+# MALLOC_ARENA_MAX: two glibc malloc arenas, not eight per core: less native memory held (BENCHMARKS.md, recon).
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_URLS=http://+:8080 \
     DataDirectory=/data \
-    DataProtection__KeysDirectory=/keys
+    DataProtection__KeysDirectory=/keys \
+    MALLOC_ARENA_MAX=2
 EXPOSE 8080
 # Ready = database and job storage answer. The runtime image has no curl; bash's /dev/tcp makes the request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -71,6 +71,9 @@ public sealed class PortalProcess : IAsyncDisposable
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // As the launch profile and the Docker image start it: two glibc malloc arenas instead of eight per core
+        // (native memory freed by one thread's arena is not reused by the others; see BENCHMARKS.md, recon).
+        info.Environment["MALLOC_ARENA_MAX"] = "2";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
