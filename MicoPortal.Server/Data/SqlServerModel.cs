@@ -18,6 +18,7 @@ internal static class SqlServerModel
         ["\"NextCheckAt\" IS NOT NULL"] = "[NextCheckAt] IS NOT NULL",
         [OrderClaims.DispatchIndexFilter] = "[Status] = 'Received' AND [CreateIssuedAt] IS NULL",
         ["\"Stuck\""] = "[Stuck] = 1",
+        [EntityConfigurations.OrderEntityTypeConfiguration.UnknownFilter] = "[Status] = 'Unknown'",
         ["\"Disputed\""] = "[Disputed] = 1",
         // Filtered indexes cannot contain OR: a plain UpdatedAt index serves the failed deliveries page.
         [Order.NeedsAttentionSql] = null,

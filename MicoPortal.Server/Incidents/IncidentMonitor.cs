@@ -81,15 +81,26 @@ public sealed class IncidentMonitor(
         }
     }
 
-    /// <summary>Unknown and stuck orders per slice: both read only their own index entries (status index, partial stuck index).</summary>
+    /// <summary>
+    /// Unknown orders per slice. Read from the partial index <c>IX_Orders_Unknown</c> (Sku, Region of Unknown
+    /// orders only), so the count never visits the table, however many orders an outage leaves Unknown.
+    /// </summary>
+    internal static IQueryable<SliceCount> UnknownBySlice(PortalDbContext db) =>
+        db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unknown)
+            .GroupBy(o => new { o.Sku, o.Region }).Select(g => new SliceCount(g.Key.Sku, g.Key.Region, g.LongCount()));
+
+    /// <summary>
+    /// Stuck orders per slice, from the partial index <c>IX_Orders_Stuck</c> (Stuck, Sku, Region of stuck orders
+    /// only). Without Sku and Region in it this read 120,000 rows every 10 s at ten million orders (3 s cold).
+    /// </summary>
+    internal static IQueryable<SliceCount> StuckBySlice(PortalDbContext db) =>
+        db.Orders.AsNoTracking().Where(o => o.Stuck)
+            .GroupBy(o => new { o.Sku, o.Region }).Select(g => new SliceCount(g.Key.Sku, g.Key.Region, g.LongCount()));
+
     private static async Task<Dictionary<SliceKey, OpenCounts>> OpenCountsAsync(PortalDbContext db, CancellationToken cancellationToken)
     {
-        var unknown = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unknown)
-            .GroupBy(o => new { o.Sku, o.Region }).Select(g => new { g.Key.Sku, g.Key.Region, Count = g.LongCount() })
-            .ToListAsync(cancellationToken);
-        var stuck = await db.Orders.AsNoTracking().Where(o => o.Stuck)
-            .GroupBy(o => new { o.Sku, o.Region }).Select(g => new { g.Key.Sku, g.Key.Region, Count = g.LongCount() })
-            .ToListAsync(cancellationToken);
+        var unknown = await UnknownBySlice(db).ToListAsync(cancellationToken);
+        var stuck = await StuckBySlice(db).ToListAsync(cancellationToken);
         var counts = new Dictionary<SliceKey, OpenCounts>();
         foreach (var row in unknown)
         {
@@ -170,6 +181,9 @@ public sealed class IncidentMonitor(
 
     private static DateTimeOffset Minute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 }
+
+/// <summary>How many orders of one SKU in one region.</summary>
+public sealed record SliceCount(string Sku, string Region, long Count);
 
 /// <summary>What an evaluation did to an incident.</summary>
 public enum IncidentChange

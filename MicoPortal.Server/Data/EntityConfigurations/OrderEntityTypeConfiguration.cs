@@ -7,6 +7,9 @@ namespace MicoPortal.Server.Data.EntityConfigurations;
 
 internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Order>
 {
+    /// <summary>The filter of <c>IX_Orders_Unknown</c>, exactly as EF Core writes <c>o.Status == OrderStatus.Unknown</c> (so SQLite uses it).</summary>
+    internal const string UnknownFilter = "\"Status\" = 'Unknown'";
+
     public void Configure(EntityTypeBuilder<Order> builder)
     {
         builder.ToTable("Orders");
@@ -42,7 +45,10 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         builder.HasIndex(o => o.MicoUserId);
         // Partial indexes of the few flagged orders: the dashboard counts and the failed deliveries
         // page read only these, and inserting an ordinary order touches none of them.
-        builder.HasIndex(o => o.Stuck).HasFilter("\"Stuck\"");
+        // Sku and Region in it: the incident monitor counts stuck orders per slice from the index alone.
+        builder.HasIndex(o => new { o.Stuck, o.Sku, o.Region }).HasDatabaseName("IX_Orders_Stuck").HasFilter("\"Stuck\"");
+        // Status first, so SQLite prefers it to the status index for "Status = 'Unknown'" (and reads it alone).
+        builder.HasIndex(o => new { o.Status, o.Sku, o.Region }).HasDatabaseName("IX_Orders_Unknown").HasFilter(UnknownFilter);
         builder.HasIndex(o => o.Disputed).HasFilter("\"Disputed\"");
         builder.HasIndex(o => o.UpdatedAt).HasDatabaseName("IX_Orders_Attention").HasFilter(Order.NeedsAttentionSql);
 

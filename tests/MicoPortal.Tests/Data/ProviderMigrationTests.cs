@@ -76,6 +76,8 @@ public class ProviderMigrationTests(ITestOutputHelper output)
         Assert.Contains("CREATE INDEX [IX_Orders_NextCheckAt] ON [Orders] ([NextCheckAt]) WHERE [NextCheckAt] IS NOT NULL", script, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX [IX_Orders_Stuck] ON [Orders] ([Stuck]) WHERE [Stuck] = 1", script, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX [IX_Orders_Disputed] ON [Orders] ([Disputed]) WHERE [Disputed] = 1", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE INDEX [IX_Orders_Stuck] ON [Orders] ([Stuck], [Sku], [Region]) WHERE [Stuck] = 1", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE INDEX [IX_Orders_Unknown] ON [Orders] ([Status], [Sku], [Region]) WHERE [Status] = ''Unknown''", script, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX [IX_Orders_Attention] ON [Orders] ([UpdatedAt])", script, StringComparison.Ordinal);
         // Nothing of SQLite's dialect leaks in.
         Assert.DoesNotContain("\"Stuck\"", script, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Orders;
@@ -71,6 +72,26 @@ public sealed class QueryPlanTests : IAsyncLifetime
         var query = OrderQueries.Filter(_db.Orders, new OrderListQuery(Stuck: stuck ? true : null, Disputed: disputed ? true : null)).Select(o => o.Id);
 
         Assert.Contains(index, await PlanAsync(query));
+    }
+
+    [Fact]
+    public async Task The_incident_monitors_counts_per_slice_read_only_their_partial_indexes()
+    {
+        var unknown = await PlanAsync(IncidentMonitor.UnknownBySlice(_db));
+        var stuck = await PlanAsync(IncidentMonitor.StuckBySlice(_db));
+
+        Assert.Contains("USING COVERING INDEX IX_Orders_Unknown", unknown);
+        Assert.DoesNotContain("TEMP B-TREE", unknown);
+        // A bare boolean is no equality to SQLite, so it groups the covering entries in a temporary tree (a few slices).
+        Assert.Contains("USING COVERING INDEX IX_Orders_Stuck", stuck);
+    }
+
+    [Fact]
+    public async Task The_summarys_stuck_count_reads_the_stuck_index()
+    {
+        var plan = await PlanAsync(_db.Orders.Where(o => o.Stuck).Select(o => o.Id));
+
+        Assert.Contains("IX_Orders_Stuck", plan);
     }
 
     [Theory]

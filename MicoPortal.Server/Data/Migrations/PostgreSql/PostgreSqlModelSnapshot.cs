@@ -595,9 +595,6 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("Stuck")
-                        .HasFilter("\"Stuck\"");
-
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("IX_Orders_Attention")
                         .HasFilter("\"Status\" IN ('Failed', 'Reversed') OR \"Stuck\" OR \"Disputed\"");
@@ -606,6 +603,14 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("Status", "ReceivedAt");
+
+                    b.HasIndex("Status", "Sku", "Region")
+                        .HasDatabaseName("IX_Orders_Unknown")
+                        .HasFilter("\"Status\" = 'Unknown'");
+
+                    b.HasIndex("Stuck", "Sku", "Region")
+                        .HasDatabaseName("IX_Orders_Stuck")
+                        .HasFilter("\"Stuck\"");
 
                     b.HasIndex(new[] { "NextCheckAt" }, "IX_Orders_Dispatch")
                         .HasFilter("\"Status\" = 'Received' AND \"CreateIssuedAt\" IS NULL");

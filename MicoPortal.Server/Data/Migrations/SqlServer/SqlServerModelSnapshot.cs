@@ -600,9 +600,6 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("Stuck")
-                        .HasFilter("[Stuck] = 1");
-
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("IX_Orders_Attention");
 
@@ -610,6 +607,14 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.HasIndex("Status", "ReceivedAt");
+
+                    b.HasIndex("Status", "Sku", "Region")
+                        .HasDatabaseName("IX_Orders_Unknown")
+                        .HasFilter("[Status] = 'Unknown'");
+
+                    b.HasIndex("Stuck", "Sku", "Region")
+                        .HasDatabaseName("IX_Orders_Stuck")
+                        .HasFilter("[Stuck] = 1");
 
                     b.HasIndex(new[] { "NextCheckAt" }, "IX_Orders_Dispatch")
                         .HasFilter("[Status] = 'Received' AND [CreateIssuedAt] IS NULL");
