@@ -19,6 +19,7 @@ public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, Tim
         var newlyStuck = await db.Orders
             .Where(o => !o.Stuck && o.DueBy < now
                 && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Submitted || o.Status == OrderStatus.Unknown))
+            .OrderBy(o => o.DueBy) // the longest overdue first when more than a round's worth breach at once
             .Select(o => new { o.Id, o.ExternalId, o.Status, o.Disputed })
             .Take(10_000)
             .ToListAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using MicoPortal.Client.Pages;
 using MicoPortal.Client.Services;
 using MicoPortal.Client.Tests.Mocks;
+using MicoPortal.Shared.Notifications;
 using MicoPortal.Shared.Orders;
 
 namespace MicoPortal.Client.Tests;
@@ -108,6 +109,25 @@ public class OrderDetailTests : PortalTestContext
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".attempt")));
         Assert.Empty(cut.FindAll("button.retry-button"));
         Assert.Empty(cut.FindAll("button.reverify-button"));
+        Assert.Empty(cut.FindAll(".order-notifications")); // phone numbers are for admins
+        Assert.Empty(Notifications.Requests);
+    }
+
+    [Fact]
+    public void Admins_see_the_customer_notifications_of_the_order()
+    {
+        Api.OrderDetails[42] = TestData.Order(42, OrderStatus.Delivered);
+        Notifications.Notifications.Add(new NotificationDto(9, 42, NotificationChannels.Sms, "+971501234567", "Your 1,000 MICO coins ... have arrived.",
+            NotificationStatus.Sent, TestData.Now, "Delivered", TestData.Now.AddSeconds(-2), 1, "SB0000000009", null));
+        Notifications.Notifications.Add(new NotificationDto(8, 41, NotificationChannels.Sms, "+971509999999", "another order", NotificationStatus.Sent, TestData.Now, "Delivered", TestData.Now, 1, null, null));
+
+        var cut = RenderOrder(42);
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".order-notification")));
+        var row = cut.Find(".order-notification");
+        Assert.Equal("Sent", row.GetAttribute("data-status"));
+        Assert.Contains("+971501234567", row.TextContent);
+        Assert.Equal(42, Notifications.Requests.Last().OrderId);
     }
 
     [Fact]
