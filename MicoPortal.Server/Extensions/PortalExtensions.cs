@@ -57,6 +57,8 @@ public static class PortalExtensions
         services.AddSingleton<OrderChangeFeed>();
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<OrderTransitions>();
+        services.AddSingleton<CallbackBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<CallbackBatcher>());
         services.AddSingleton<OrderClaims>();
         services.AddSingleton<OrderIntakeWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderIntakeWriter>());

@@ -1,19 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
-using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
-using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Verification;
 
 /// <summary>
 /// Delivery callbacks from the provider (CONTRACT.md section 4): signature over the raw bytes,
-/// timestamp window, event de-duplication, then the same state machine as the sweeps.
+/// timestamp window, then <see cref="CallbackBatcher"/>: event de-duplication and the same state machine as
+/// the sweeps, for many callbacks in one transaction.
 /// </summary>
 public static class CallbacksApi
 {
@@ -30,9 +28,7 @@ public static class CallbacksApi
         HttpContext http,
         IOptionsMonitor<ProviderOptions> options,
         TimeProvider time,
-        IDbContextFactory<PortalDbContext> dbFactory,
-        OrderTransitions transitions,
-        ILogger<ProviderCallback> logger,
+        CallbackBatcher batcher,
         CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
@@ -77,51 +73,8 @@ public static class CallbacksApi
             return Problems.Validation(new Dictionary<string, string[]> { ["eventId"] = ["The event id header and body differ."] });
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.ProcessedCallbacks.AnyAsync(c => c.EventId == callback.EventId, cancellationToken))
-        {
-            return TypedResults.NoContent();
-        }
-
-        Order? order = null;
-        if (Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
-        {
-            order = await db.Orders.FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
-        }
-
-        var seen = new ProcessedCallback { EventId = callback.EventId, ReceivedAt = time.GetUtcNow() };
-        try
-        {
-            if (order is null)
-            {
-                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
-                db.ProcessedCallbacks.Add(seen);
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            else
-            {
-                // The event id is stored in the same transaction as its effect: seen if and only if applied.
-                await transitions.ApplyAsync(db,
-                    [new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status)],
-                    null, cancellationToken, alsoSave: d => d.ProcessedCallbacks.Add(seen));
-            }
-        }
-        catch (DbUpdateException) when (db.ChangeTracker.Entries<ProcessedCallback>().Any())
-        {
-            // Most likely the same event arrived twice at once and the other copy was applied.
-            if (!await IsDuplicateAsync(dbFactory, callback.EventId, cancellationToken))
-            {
-                throw;
-            }
-        }
-
+        await batcher.ApplyAsync(callback, cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    private static async Task<bool> IsDuplicateAsync(IDbContextFactory<PortalDbContext> dbFactory, string eventId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ProcessedCallbacks.AnyAsync(c => c.EventId == eventId, cancellationToken);
     }
 
     /// <summary>The raw bytes, as signed. Null when the body is over the limit.</summary>

@@ -70,6 +70,34 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
     }
 
     [Fact]
+    public async Task Callbacks_arriving_together_are_each_applied_once_and_copies_sent_at_once_count_once()
+    {
+        // Callbacks are saved in batches: twenty orders' callbacks at once, each one sent five times concurrently.
+        var orders = new List<OrderDto>();
+        for (var i = 0; i < 20; i++)
+        {
+            orders.Add(await NewOrderAsync());
+        }
+
+        var sends = orders.SelectMany(order =>
+        {
+            var eventId = Guid.NewGuid().ToString();
+            var body = Body(eventId, order.ClientRef, version: 2000);
+            return Enumerable.Range(0, 5).Select(_ => SendAsync(body, eventId, Now));
+        }).ToList();
+        var answers = await Task.WhenAll(sends);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.NoContent, a.StatusCode));
+        foreach (var order in orders)
+        {
+            var state = await StateAsync(order.Id);
+            Assert.Equal(2000, state.CallbackVersion);
+            Assert.NotNull(state.Confirmed);
+            Assert.Equal(1, state.Callbacks);
+        }
+    }
+
+    [Fact]
     public async Task A_forged_signature_is_rejected_and_changes_nothing()
     {
         var order = await NewOrderAsync();

@@ -1,0 +1,141 @@
+using System.Threading.Channels;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Providers;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>
+/// Applies verified callbacks in batches: whatever has arrived while the previous batch was being saved
+/// goes through <see cref="OrderTransitions"/> together, with one query for the seen event ids, one for the
+/// orders and one transaction for all of it, instead of three round trips and a transaction per callback.
+/// Each caller still waits for its own callback to be saved before it answers, so a <c>204</c> still means
+/// applied (or known), and an event id is stored in the same transaction as its effect.
+/// </summary>
+public sealed class CallbackBatcher(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    OrderTransitions transitions,
+    TimeProvider time,
+    ILogger<CallbackBatcher> logger) : BackgroundService
+{
+    /// <summary>Callbacks per transaction at most: a batch holds the write lock for milliseconds.</summary>
+    public const int MaxBatch = 200;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    private sealed record Pending(ProviderCallback Callback, TaskCompletionSource Done);
+
+    /// <summary>Queues the callback and completes once it is saved; throws what saving threw (the caller answers 500 and the provider retries).</summary>
+    public async Task ApplyAsync(ProviderCallback callback, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(callback, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The portal is stopping; the callback was not applied.");
+        }
+
+        await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Stopping takes no new callbacks (their callers answer 500 and the provider retries); what is queued is still saved.
+        await using var stopping = stoppingToken.Register(() => _queue.Writer.TryComplete());
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            await ApplyBatchAsync(batch);
+        }
+    }
+
+    private async Task ApplyBatchAsync(List<Pending> batch)
+    {
+        try
+        {
+            await SaveAsync(batch);
+            batch.ForEach(p => p.Done.TrySetResult());
+        }
+        catch (DbUpdateException ex) when (batch.Count > 1)
+        {
+            // Most likely an event id another instance stored a moment ago: apply one by one, so only that one is affected.
+            logger.LogInformation(ex, "A batch of {Count} callbacks could not be saved together; applying them one by one", batch.Count);
+            foreach (var pending in batch)
+            {
+                await ApplyBatchAsync([pending]);
+            }
+        }
+        catch (Exception ex)
+        {
+            if (ex is DbUpdateException && await IsSeenAsync(batch[0].Callback.EventId))
+            {
+                batch[0].Done.TrySetResult(); // the same event arrived twice at once and the other copy was applied
+                return;
+            }
+
+            batch.ForEach(p => p.Done.TrySetException(ex));
+        }
+    }
+
+    private async Task SaveAsync(List<Pending> batch)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        var eventIds = batch.Select(p => p.Callback.EventId).Distinct().ToList();
+        var seen = (await db.ProcessedCallbacks.AsNoTracking().Where(c => eventIds.Contains(c.EventId)).Select(c => c.EventId).ToListAsync())
+            .ToHashSet(StringComparer.Ordinal);
+        var fresh = new List<ProviderCallback>();
+        foreach (var pending in batch)
+        {
+            // Known events, and a second copy of one in this very batch, change nothing.
+            if (seen.Add(pending.Callback.EventId))
+            {
+                fresh.Add(pending.Callback);
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        var ids = fresh.Select(c => Order.TryParseClientRef(c.Order.ClientRef, out var id, out _) ? id : (long?)null).OfType<long>().Distinct().ToList();
+        var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id);
+        var now = time.GetUtcNow();
+        var work = new List<OrderWork>();
+        foreach (var callback in fresh)
+        {
+            if (Order.TryParseClientRef(callback.Order.ClientRef, out var id, out _) && orders.TryGetValue(id, out var order))
+            {
+                work.Add(new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status));
+            }
+            else
+            {
+                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
+            }
+        }
+
+        void AddSeen(PortalDbContext d) => d.ProcessedCallbacks.AddRange(fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now }));
+        if (work.Count > 0)
+        {
+            // The event ids are stored in the same transaction as their effect: seen if and only if applied.
+            await transitions.ApplyAsync(db, work, null, CancellationToken.None, alsoSave: AddSeen);
+        }
+        else
+        {
+            AddSeen(db);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> IsSeenAsync(string eventId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        return await db.ProcessedCallbacks.AnyAsync(c => c.EventId == eventId);
+    }
+}
