@@ -73,11 +73,35 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
     public async Task Callbacks_arriving_together_are_each_applied_once_and_copies_sent_at_once_count_once()
     {
         // Callbacks are saved in batches: twenty orders' callbacks at once, each one sent five times concurrently.
-        var orders = new List<OrderDto>();
-        for (var i = 0; i < 20; i++)
+        // The orders are written straight to the database as Submitted and leased for an hour, as if a sweep held
+        // them: no sweep queries or re-creates them, so the sandbox never hears of them and sends no callbacks of
+        // its own, and the only callback attempts are these.
+        var orders = await fixture.Factory.WithDbAsync(async db =>
         {
-            orders.Add(await NewOrderAsync());
-        }
+            var now = DateTimeOffset.UtcNow;
+            var created = Enumerable.Range(0, 20).Select(i => new Order
+            {
+                ExternalId = $"batch-cb-{Guid.NewGuid():N}",
+                MicoUserId = "12345610",
+                Region = "GLOBAL",
+                Sku = "MICO-COINS-500",
+                Coins = 500,
+                Amount = 4.99m,
+                Currency = "USD",
+                Status = OrderStatus.Submitted,
+                CreateIssuedAt = now,
+                SubmittedAt = now,
+                ReceivedAt = now,
+                UpdatedAt = now,
+                DueBy = now.AddMinutes(15),
+                NextCheckAt = now.AddHours(1),
+                LeaseUntil = now.AddHours(1),
+                Version = Guid.NewGuid(),
+            }).ToList();
+            db.Orders.AddRange(created);
+            await db.SaveChangesAsync();
+            return created.Select(o => (o.Id, o.ClientRef)).ToList();
+        });
 
         var sends = orders.SelectMany(order =>
         {
