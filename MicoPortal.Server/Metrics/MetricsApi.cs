@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
@@ -36,7 +37,7 @@ public static class MetricsApi
             : InvalidWindow();
     }
 
-    public static async Task<ContentHttpResult> GetPrometheus(MetricsQueries metrics, MetricsRecorder recorder, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> GetPrometheus(MetricsQueries metrics, MetricsRecorder recorder, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var s = await metrics.SummaryAsync(TimeSpan.FromMinutes(15), cancellationToken);
         var text = new StringBuilder();
@@ -72,9 +73,14 @@ public static class MetricsApi
         Metric("dotnet_gc_heap_size_bytes", "gauge", "Managed heap size at the end of the last collection.", ("", lastGc.HeapSizeBytes));
         Metric("dotnet_gc_heap_after_full_gc_bytes", "gauge", "Managed heap in use (less fragmentation) after the last full (generation 2) collection.",
             ("", lastFull.Index == 0 ? 0 : lastFull.HeapSizeBytes - lastFull.FragmentedBytes));
-        // SQLite's own allocations (page caches, statements, sorts) are native memory the GC numbers miss.
-        Metric("sqlite_memory_used_bytes", "gauge", "Memory SQLite has allocated in this process (0 on other databases).", ("", SQLitePCL.raw.sqlite3_memory_used()));
-        Metric("sqlite_memory_highwater_bytes", "gauge", "Most memory SQLite has held at once in this process.", ("", SQLitePCL.raw.sqlite3_memory_highwater(0)));
+        // SQLite's own allocations (page caches, statements, sorts) are native memory the GC numbers miss. Only on
+        // SQLite: on SQL Server or PostgreSQL the SQLite library is never initialised and asking it would throw.
+        if (DatabaseOptions.From(configuration).Provider == DatabaseProvider.Sqlite)
+        {
+            Metric("sqlite_memory_used_bytes", "gauge", "Memory SQLite has allocated in this process.", ("", SQLitePCL.raw.sqlite3_memory_used()));
+            Metric("sqlite_memory_highwater_bytes", "gauge", "Most memory SQLite has held at once in this process.", ("", SQLitePCL.raw.sqlite3_memory_highwater(0)));
+        }
+
         Metric("dotnet_gc_collections_total", "counter", "Garbage collections by generation.",
             ("{generation=\"0\"}", GC.CollectionCount(0)), ("{generation=\"1\"}", GC.CollectionCount(1)), ("{generation=\"2\"}", GC.CollectionCount(2)));
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);

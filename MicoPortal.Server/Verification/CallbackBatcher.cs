@@ -104,13 +104,14 @@ public sealed class CallbackBatcher(
             return;
         }
 
-        var ids = fresh.Select(c => Order.TryParseClientRef(c.Order.ClientRef, out var id, out _) ? id : (long?)null).OfType<long>().Distinct().ToList();
+        var named = fresh.Select(c => (Callback: c, OrderId: Order.TryParseClientRef(c.Order.ClientRef, out var id, out _) ? id : (long?)null)).ToList();
+        var ids = named.Select(n => n.OrderId).OfType<long>().Distinct().ToList();
         var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id);
         var now = time.GetUtcNow();
         var work = new List<OrderWork>();
-        foreach (var callback in fresh)
+        foreach (var (callback, orderId) in named)
         {
-            if (Order.TryParseClientRef(callback.Order.ClientRef, out var id, out _) && orders.TryGetValue(id, out var order))
+            if (orderId is { } id && orders.TryGetValue(id, out var order))
             {
                 work.Add(new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status));
             }
