@@ -65,10 +65,13 @@ public static class PortalExtensions
         services.AddSingleton<OrderIntake>();
         services.AddSingleton<OrderQueries>();
         services.AddSingleton<OrderActions>();
+        services.AddSingleton<DeliveryPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryPipeline>());
         services.AddSingleton<DispatchSweep>();
         services.AddSingleton<VerifySweep>();
         services.AddSingleton<StuckSweep>();
         services.AddSingleton<SweepLocks>();
+        services.AddSingleton<SweepSignals>();
         services.AddTransient<SweepJobs>();
         services.AddSingleton<ShopApiKeyStore>();
         services.AddSingleton<ShopApiKeyFilter>();
@@ -76,14 +79,22 @@ public static class PortalExtensions
 
         // The upstream provider.
         services.AddSingleton<PortalAddress>();
-        services.AddSingleton<ProviderConcurrency>();
+        services.AddSingleton<ProviderLimiters>();
         services.AddSingleton<ProviderCallbackAddress>();
-        services.AddHttpClient<IProviderClient, HttpProviderClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        services.AddHttpClient<IProviderClient, HttpProviderClient>(http =>
+            {
+                http.Timeout = Timeout.InfiniteTimeSpan;
+                // HTTP/2 where the provider offers it over TLS (many calls on few connections); HTTP/1.1 otherwise.
+                http.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+                http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 ConnectTimeout = TimeSpan.FromSeconds(5),
-                MaxConnectionsPerServer = 256,
+                // HTTP/1.1 needs a connection per call in flight; the provider's limiter is what bounds them.
+                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<ProviderOptions>>().Value.MaxConcurrentCalls,
+                EnableMultipleHttp2Connections = true,
             });
         services.AddSandboxProvider(configuration);
 

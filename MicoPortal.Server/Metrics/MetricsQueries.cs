@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace MicoPortal.Server.Metrics;
 /// disputed orders: never a scan of the orders table. Summaries are cached for a second, which is
 /// how often they are pushed anyway.
 /// </summary>
-public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> dbFactory, ProviderLimiters limiters, TimeProvider time)
 {
     public static readonly TimeSpan MaxWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -129,7 +130,8 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
             ThroughputPerMinute: Math.Round(outcomes / minutes, 1),
             AutomationRate: outcomes == 0 ? 1.0 : Math.Round((double)rows.Sum(r => r.Unattended) / outcomes, 4),
             Window: FormatWindow(window),
-            GeneratedAt: now);
+            GeneratedAt: now,
+            Pipeline: limiters.Status());
     }
 
     private static DateTimeOffset FloorToMinute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);

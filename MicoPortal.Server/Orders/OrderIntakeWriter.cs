@@ -26,7 +26,7 @@ namespace MicoPortal.Server.Orders;
 /// </summary>
 public sealed class OrderIntakeWriter(
     IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification,
-    OrderChangeFeed feed, MetricsRecorder metrics, ILogger<OrderIntakeWriter> logger) : BackgroundService
+    OrderChangeFeed feed, MetricsRecorder metrics, SweepSignals sweeps, ILogger<OrderIntakeWriter> logger) : BackgroundService
 {
     /// <summary>Orders per transaction at most; a bigger backlog is written in several.</summary>
     public const int MaxGroupOrders = 4_000;
@@ -180,6 +180,7 @@ public sealed class OrderIntakeWriter(
         }
 
         feed.Publish([.. created.Select(o => new OrderChange(o.Id, o.ExternalId, o.Status, false, false, o.ReceivedAt))]);
+        sweeps.Dispatch.Set();
     }
 
     private static Order NewOrder(ValidOrder order, string shop, DateTimeOffset now, DateTimeOffset dueBy) => new()

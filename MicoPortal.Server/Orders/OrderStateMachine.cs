@@ -328,7 +328,7 @@ public static class OrderStateMachine
         }
 
         order.CheckCount++;
-        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter);
+        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter, DeliveryInHand(order));
         return (true, outcome);
     }
 
@@ -339,9 +339,15 @@ public static class OrderStateMachine
     private static (bool, string) RetryCheck(Order order, DateTimeOffset now, VerificationPolicy policy, TimeSpan? retryAfter, string outcome)
     {
         order.CheckCount++;
-        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter);
+        order.NextCheckAt = now + policy.NextCheckDelay(order.CheckCount, retryAfter, DeliveryInHand(order));
         return (true, outcome);
     }
+
+    /// <summary>
+    /// An open order holding a signed SUCCESS callback: only its confirming query is missing, so it is not
+    /// left to the ordinary backoff. Not once it is stuck: a provider that never confirms is a case for a person.
+    /// </summary>
+    private static bool DeliveryInHand(Order order) => order.CallbackConfirmedAt is not null && !order.Status.IsFinal() && !order.Stuck;
 
     /// <summary>A final order needs no more checks until someone or something asks again.</summary>
     private static (bool, string) Settle(Order order, string outcome)

@@ -9,23 +9,30 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Providers;
 
 /// <summary>
-/// HTTP client of the provider API. Resilience here means: bounded time per call, a cap on calls in
-/// flight, and an honest classification of every answer. It never retries a create by itself — a
-/// create whose answer is lost becomes <see cref="CreateResult.Unknown"/> and is resolved by a
-/// query. Queries are retried by the verify sweep's backoff, which honours Retry-After.
+/// HTTP client of the provider API. Resilience here means: bounded time per call, the provider's
+/// <see cref="ProviderLimiter"/> (adaptive calls in flight, a rate cap) fed with how every call ended,
+/// and an honest classification of every answer. It never retries a create by itself — a create
+/// whose answer is lost becomes <see cref="CreateResult.Unknown"/> and is resolved by a query.
+/// Queries are retried by the verify sweep's backoff, which honours Retry-After.
+/// <para>
+/// The cancellation token of a create only cancels waiting for the limiter (then nothing was sent and
+/// the caller sees <see cref="OperationCanceledException"/>); once sent, a create runs to its answer or
+/// its timeout, because an abandoned create is an unknown outcome. Queries and lookups only read, so
+/// cancelling them aborts the call.
+/// </para>
 /// </summary>
 public sealed class HttpProviderClient(
     HttpClient http,
     IOptionsMonitor<ProviderOptions> options,
     PortalAddress portal,
-    ProviderConcurrency concurrency,
+    ProviderLimiters limiters,
     TimeProvider time,
     ILogger<HttpProviderClient> logger) : IProviderClient
 {
     public async Task<CreateResult> CreateOrderAsync(ProviderCreateOrderRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var (status, body, headers, latency, error) = await SendAsync(HttpMethod.Post, "v1/orders", request, settings.CreateTimeout, cancellationToken);
+        var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Create, "v1/orders", request, settings.CreateTimeout, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -51,7 +58,7 @@ public sealed class HttpProviderClient(
     public async Task<QueryResult> QueryOrdersAsync(IReadOnlyList<string> clientRefs, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var (status, body, headers, latency, error) = await SendAsync(HttpMethod.Post, "v1/orders/query", new ProviderQueryRequest(clientRefs), settings.QueryTimeout, cancellationToken);
+        var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Query, "v1/orders/query", new ProviderQueryRequest(clientRefs), settings.QueryTimeout, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -70,7 +77,7 @@ public sealed class HttpProviderClient(
     public async Task<LookupResult> LookupAccountAsync(ProviderLookupRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var (status, body, _, latency, error) = await SendAsync(HttpMethod.Post, "v1/accounts/lookup", request, settings.QueryTimeout, cancellationToken);
+        var (status, body, _, latency, error) = await SendAsync(ProviderCallKind.Lookup, "v1/accounts/lookup", request, settings.QueryTimeout, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -84,10 +91,10 @@ public sealed class HttpProviderClient(
 
     /// <summary>One call with its own deadline. Transport faults come back as <c>error</c>, never as exceptions.</summary>
     private async Task<(int? Status, byte[] Body, HttpResponseHeaders? Headers, int LatencyMs, string? Error)> SendAsync<T>(
-        HttpMethod method, string path, T payload, TimeSpan timeout, CancellationToken cancellationToken)
+        ProviderCallKind kind, string path, T payload, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        using var request = new HttpRequestMessage(method, new Uri(BaseUri(settings), path))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(settings), path))
         {
             Content = JsonContent.Create(payload, options: ProviderJson.Options),
         };
@@ -96,19 +103,29 @@ public sealed class HttpProviderClient(
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var limiter = limiters.Default;
+        await limiter.AcquireAsync(kind, cancellationToken);
+        // A create, once sent, is bounded by its deadline alone (see the class remarks).
+        using var deadline = kind == ProviderCallKind.Create ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        await concurrency.Gate.WaitAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
+        CallOutcome? outcome = CallOutcome.Failed;
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
-            return ((int)response.StatusCode, body, response.Headers, Elapsed(started), null);
+            var status = (int)response.StatusCode;
+            outcome = status is 429 or 503 ? CallOutcome.Refused : status >= 500 ? CallOutcome.Failed : CallOutcome.Answered;
+            return (status, body, response.Headers, Elapsed(started), null);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested || kind == ProviderCallKind.Create)
         {
             return (null, [], null, Elapsed(started), $"timeout after {timeout.TotalSeconds:0.#} s");
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = null; // abandoned by us: says nothing about the provider
+            throw;
         }
         catch (HttpRequestException ex)
         {
@@ -129,7 +146,7 @@ public sealed class HttpProviderClient(
         }
         finally
         {
-            concurrency.Gate.Release();
+            limiter.Release(kind, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 
@@ -173,14 +190,6 @@ public sealed class HttpProviderClient(
 
         return error?.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
     }
-}
-
-/// <summary>Caps calls in flight to the provider across every sweep of this process.</summary>
-public sealed class ProviderConcurrency(IOptions<ProviderOptions> options)
-{
-    public int Limit { get; } = options.Value.MaxConcurrentCalls;
-
-    public SemaphoreSlim Gate { get; } = new(options.Value.MaxConcurrentCalls, options.Value.MaxConcurrentCalls);
 }
 
 /// <summary>The <c>callbackUrl</c> sent with each create: configured, or the portal's own callbacks route.</summary>

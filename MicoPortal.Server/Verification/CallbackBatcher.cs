@@ -16,6 +16,7 @@ namespace MicoPortal.Server.Verification;
 public sealed class CallbackBatcher(
     IDbContextFactory<PortalDbContext> dbFactory,
     OrderTransitions transitions,
+    SweepSignals sweeps,
     TimeProvider time,
     ILogger<CallbackBatcher> logger) : BackgroundService
 {
@@ -61,6 +62,8 @@ public sealed class CallbackBatcher(
         {
             await SaveAsync(batch);
             batch.ForEach(p => p.Done.TrySetResult());
+            sweeps.Verify.Set(); // a callback that disagrees with what we know is checked now
+
         }
         catch (DbUpdateException ex) when (batch.Count > 1)
         {
@@ -125,7 +128,7 @@ public sealed class CallbackBatcher(
         if (work.Count > 0)
         {
             // The event ids are stored in the same transaction as their effect: seen if and only if applied.
-            await transitions.ApplyAsync(db, work, null, CancellationToken.None, alsoSave: AddSeen);
+            await transitions.ApplyAsync(db, work, claimed: false, CancellationToken.None, alsoSave: AddSeen);
         }
         else
         {

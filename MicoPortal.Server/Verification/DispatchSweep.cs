@@ -1,90 +1,70 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Verification;
 
-/// <summary>Sends Received orders to the provider: one create per order per delivery attempt.</summary>
+/// <summary>
+/// Sends Received orders to the provider: one create per order per delivery attempt. A round claims as
+/// many orders as the provider's limiter has free slots, starts their creates and returns; the answers
+/// are recorded by <see cref="DeliveryPipeline"/> as they arrive. There is no batch to wait for: a slot
+/// freed by one answer is filled by the next round, and a create that hangs until its timeout holds
+/// one slot and nothing else.
+/// </summary>
 public sealed class DispatchSweep(
     IDbContextFactory<PortalDbContext> dbFactory,
     OrderClaims claims,
     IProviderClient provider,
     ProviderCallbackAddress callbackAddress,
-    OrderTransitions transitions,
-    ProviderConcurrency concurrency)
+    ProviderLimiters limiters,
+    DeliveryPipeline pipeline,
+    IOptions<VerificationOptions> options,
+    TimeProvider time)
 {
-    /// <summary>One round: claim a batch, send the creates, record what came back. Returns orders processed.</summary>
+    /// <summary>One round: wait for free slots, claim that many orders, start their creates. Returns orders claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var limiter = limiters.Default;
+        var free = await SlotWait.ForFreeSlotsAsync(limiter, pipeline, time, ProviderCallKind.Create, int.MaxValue, cancellationToken,
+            queriesReserved: options.Value.MaxQueriesInFlight);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var batch = await claims.ClaimForDispatchAsync(db, cancellationToken);
-        if (batch.Orders.Count == 0)
+        var batch = await claims.ClaimForDispatchAsync(db, Math.Min(free, options.Value.DispatchBatchSize), cancellationToken);
+        var callbackUrl = callbackAddress.Value;
+        foreach (var order in batch.Orders)
         {
-            return 0;
+            pipeline.Track(ProviderCallKind.Create, () => SendAsync(order, callbackUrl, cancellationToken));
         }
 
-        var callbackUrl = callbackAddress.Value;
-        var answers = new ConcurrentDictionary<long, CreateResult>();
-        // Started, not answered: the create may have reached the provider (the call threw after sending),
-        // so only orders never started count as unsent.
-        var started = new ConcurrentDictionary<long, byte>();
-        var saved = false;
+        return batch.Orders.Count;
+    }
+
+    /// <summary>
+    /// The token only cancels waiting for a slot or a rate token (shutdown): the order is then handed back
+    /// as never sent. Once the create is on the wire it runs to its answer or its own timeout.
+    /// </summary>
+    private async Task SendAsync(Order order, string? callbackUrl, CancellationToken cancellationToken)
+    {
+        CreateResult answer;
         try
         {
-            try
-            {
-                // Shutdown stops new creates from starting; Parallel.ForEachAsync still waits for the ones
-                // already started, so every create that left this process has its answer recorded below.
-                await Parallel.ForEachAsync(batch.Orders, new ParallelOptions { MaxDegreeOfParallelism = concurrency.Limit, CancellationToken = cancellationToken }, async (order, _) =>
-                {
-                    // Not cancelled by shutdown once sent: an abandoned create is an unknown outcome we would rather avoid.
-                    started[order.Id] = 0;
-                    answers[order.Id] = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), CancellationToken.None);
-                });
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Record what was sent, then hand the rest back (finally) and end the run.
-            }
-
-            var work = batch.Orders.Where(order => answers.ContainsKey(order.Id)).Select(order => answers[order.Id] switch
-            {
-                CreateResult.Accepted a => new OrderWork(order, new CreateAnswered(a.Order), AttemptKind.Create, a.Call, a.Order.Status),
-                CreateResult.Rejected r => new OrderWork(order, new CreateRejected(r.Code, r.Message), AttemptKind.Create, r.Call, Error: $"{r.Code}: {r.Message}"),
-                CreateResult.Unknown u => new OrderWork(order, new CreateOutcomeUnknown(u.Error, u.RetryAfter), AttemptKind.Create, u.Call, Error: u.Error),
-                var other => throw new InvalidOperationException($"Unexpected create result {other}"),
-            }).ToList();
-            if (work.Count > 0)
-            {
-                await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
-            }
-
-            saved = true;
-
-            cancellationToken.ThrowIfCancellationRequested();
-            return batch.Orders.Count;
+            answer = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), cancellationToken);
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Claimed but never started (shutdown, or a failure before the call): nothing reached the provider, so the
-            // order goes back to the queue as never issued, now rather than when the lease expires. An order whose
-            // create was sent keeps CreateIssuedAt; if its answer could not be saved, the verify sweep asks the
-            // provider about it (never a second create before REF_NOT_FOUND).
-            var unsent = batch.Orders.Where(o => !started.ContainsKey(o.Id)).Select(o => o.Id).ToList();
-            if (unsent.Count > 0)
-            {
-                await claims.ReleaseAsync(dbFactory, unsent, batch.Lease, neverSent: true);
-            }
-
-            List<long> unsaved = saved ? [] : [.. started.Keys];
-            if (unsaved.Count > 0)
-            {
-                await claims.ReleaseAsync(dbFactory, unsaved, batch.Lease, neverSent: false);
-            }
+            pipeline.HandBack(order, neverSent: true);
+            return;
         }
+
+        pipeline.Record(answer switch
+        {
+            CreateResult.Accepted a => new OrderWork(order, new CreateAnswered(a.Order), AttemptKind.Create, a.Call, a.Order.Status),
+            CreateResult.Rejected r => new OrderWork(order, new CreateRejected(r.Code, r.Message), AttemptKind.Create, r.Call, Error: $"{r.Code}: {r.Message}"),
+            CreateResult.Unknown u => new OrderWork(order, new CreateOutcomeUnknown(u.Error, u.RetryAfter), AttemptKind.Create, u.Call, Error: u.Error),
+            var other => throw new InvalidOperationException($"Unexpected create result {other}"),
+        });
     }
 
     internal static ProviderCreateOrderRequest ToProviderRequest(Order order, string? callbackUrl) => new(
@@ -94,4 +74,37 @@ public sealed class DispatchSweep(
         order.Coins,
         new ProviderMoney(order.Amount.ToString(CultureInfo.InvariantCulture), order.Currency),
         callbackUrl);
+}
+
+/// <summary>How a sweep waits for the provider's limiter before claiming.</summary>
+internal static class SlotWait
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Waits until at least a few slots are free (an eighth of the limit, at most 50, so claims are not
+    /// one order each) and returns how many, counting at most <paramref name="maxOfKind"/> calls of
+    /// <paramref name="kind"/> in flight. Creates leave room for <paramref name="queriesReserved"/> queries
+    /// (at most a quarter of the limit), so a flood of creates never starves the queries that confirm
+    /// them. Every call ends within its own timeout, so this ends too.
+    /// </summary>
+    public static async Task<int> ForFreeSlotsAsync(ProviderLimiter limiter, DeliveryPipeline pipeline, TimeProvider time,
+        ProviderCallKind kind, int maxOfKind, CancellationToken cancellationToken, int queriesReserved = 0)
+    {
+        while (true)
+        {
+            var limit = limiter.Limit;
+            var reserved = Math.Max(0, Math.Min(queriesReserved, limit / 4) - pipeline.CallsInFlight(ProviderCallKind.Query));
+            // An answer not yet recorded still holds its slot: claiming faster than answers are saved would
+            // only lengthen the writer's queue until leases run out while answers wait in it.
+            var free = Math.Min(limit - reserved - pipeline.CallsInFlight() - pipeline.AnswersQueued, maxOfKind - pipeline.CallsInFlight(kind));
+            var worthClaiming = Math.Min(Math.Clamp(limit / 8, 1, 50), maxOfKind);
+            if (free > 0 && free >= worthClaiming)
+            {
+                return free;
+            }
+
+            await Task.Delay(Poll, time, cancellationToken);
+        }
+    }
 }

@@ -34,12 +34,12 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Received orders never sent for their current attempt. Marks them create-issued before anything is sent.</summary>
-    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, CancellationToken cancellationToken) =>
-        ClaimAsync(db, dispatch: true, options.Value.DispatchBatchSize, cancellationToken);
+    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, int size, CancellationToken cancellationToken) =>
+        ClaimAsync(db, dispatch: true, size, cancellationToken);
 
     /// <summary>Everything else that is due: open orders, settlement checks, re-verifications, creates whose answer was lost.</summary>
-    public Task<ClaimedBatch> ClaimForVerifyAsync(PortalDbContext db, CancellationToken cancellationToken) =>
-        ClaimAsync(db, dispatch: false, options.Value.VerifyBatchSize, cancellationToken);
+    public Task<ClaimedBatch> ClaimForVerifyAsync(PortalDbContext db, int size, CancellationToken cancellationToken) =>
+        ClaimAsync(db, dispatch: false, size, cancellationToken);
 
     /// <summary>
     /// Ids of due orders, oldest due first, read from the queue's own index. The index is named

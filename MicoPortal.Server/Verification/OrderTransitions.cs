@@ -31,18 +31,18 @@ public sealed class OrderTransitions(
     private const int MaxConflictRounds = 10;
 
     /// <summary>
-    /// Applies and saves. With <paramref name="lease"/>, the orders were claimed by a sweep: the
-    /// lease is released, and an order whose lease was taken over meanwhile is left alone.
-    /// Returns the transitions that were saved.
+    /// Applies and saves. With <paramref name="claimed"/>, the orders were claimed by a sweep and carry
+    /// the lease it holds (tracked with it as their original value): the lease is released, and an order
+    /// whose lease was taken over meanwhile is left alone. Returns the transitions that were saved.
     /// </summary>
     public async Task<IReadOnlyList<(Order Order, Transition Transition)>> ApplyAsync(
-        PortalDbContext db, IReadOnlyList<OrderWork> work, DateTimeOffset? lease, CancellationToken cancellationToken, Action<PortalDbContext>? alsoSave = null)
+        PortalDbContext db, IReadOnlyList<OrderWork> work, bool claimed, CancellationToken cancellationToken, Action<PortalDbContext>? alsoSave = null)
     {
         var now = time.GetUtcNow();
         var results = new Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)>(ReferenceEqualityComparer.Instance);
         foreach (var item in work)
         {
-            ApplyOne(db, item, now, lease, results);
+            ApplyOne(db, item, now, claimed, results);
         }
 
         alsoSave?.Invoke(db);
@@ -65,7 +65,7 @@ public sealed class OrderTransitions(
                     // writer slips in between the reload and the save. Optimistic retries alone lost ten rounds
                     // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    await ReapplyChangedAsync(db, work, results, now, lease, cancellationToken);
+                    await ReapplyChangedAsync(db, work, results, now, claimed, cancellationToken);
                     StageRecords(db, work, results, now, staged);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
@@ -134,7 +134,7 @@ public sealed class OrderTransitions(
     }
 
     private async Task ReapplyChangedAsync(PortalDbContext db, IReadOnlyList<OrderWork> work,
-        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, DateTimeOffset? lease, CancellationToken cancellationToken)
+        Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results, DateTimeOffset now, bool claimed, CancellationToken cancellationToken)
     {
         var tracked = work.Select(w => w.Order).Distinct().ToList();
         var ids = tracked.Select(o => o.Id).ToList();
@@ -157,11 +157,13 @@ public sealed class OrderTransitions(
                 }
             }
 
+            var heldLease = (DateTimeOffset?)entry.OriginalValues[nameof(Order.LeaseUntil)];
             await entry.ReloadAsync(cancellationToken);
-            if (entry.State == EntityState.Detached || (lease is not null && order.LeaseUntil != lease))
+            if (entry.State == EntityState.Detached || (claimed && order.LeaseUntil != heldLease))
             {
                 // Deleted, or its lease expired and another sweep took it over: that sweep owns it now.
-                logger.LogInformation("Order {OrderId} changed hands while being processed; this result is dropped", order.Id);
+                logger.LogInformation("Order {OrderId} changed hands while being processed (lease {Held} held, {Current} now); this result is dropped",
+                    order.Id, heldLease, entry.State == EntityState.Detached ? null : order.LeaseUntil);
                 if (entry.State != EntityState.Detached)
                 {
                     entry.State = EntityState.Unchanged;
@@ -172,7 +174,7 @@ public sealed class OrderTransitions(
 
             foreach (var item in work.Where(w => ReferenceEquals(w.Order, order)))
             {
-                ApplyOne(db, item, now, lease, results);
+                ApplyOne(db, item, now, claimed, results);
             }
         }
     }
@@ -198,7 +200,7 @@ public sealed class OrderTransitions(
         await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
     }
 
-    private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, DateTimeOffset? lease,
+    private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, bool claimed,
         Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)> results)
     {
         var order = item.Order;
@@ -207,7 +209,7 @@ public sealed class OrderTransitions(
         {
             order.OperatorActions++;
         }
-        if (lease is not null)
+        if (claimed)
         {
             order.LeaseUntil = null;
         }

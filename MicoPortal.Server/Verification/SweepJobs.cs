@@ -23,6 +23,7 @@ public sealed class SweepJobs(
     VerifySweep verify,
     StuckSweep stuck,
     SweepLocks locks,
+    SweepSignals signals,
     IOptions<VerificationOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -37,11 +38,11 @@ public sealed class SweepJobs(
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Dispatch received orders to the provider")]
-    public Task DispatchAsync(CancellationToken cancellationToken) => RunAsync(locks.Dispatch, dispatch.RunOnceAsync, "dispatch", cancellationToken);
+    public Task DispatchAsync(CancellationToken cancellationToken) => RunAsync(locks.Dispatch, signals.Dispatch, dispatch.RunOnceAsync, "dispatch", cancellationToken);
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Verify due orders with the provider")]
-    public Task VerifyAsync(CancellationToken cancellationToken) => RunAsync(locks.Verify, verify.RunOnceAsync, "verify", cancellationToken);
+    public Task VerifyAsync(CancellationToken cancellationToken) => RunAsync(locks.Verify, signals.Verify, verify.RunOnceAsync, "verify", cancellationToken);
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Flag stuck orders")]
@@ -62,7 +63,7 @@ public sealed class SweepJobs(
         }
     }
 
-    private async Task RunAsync(SemaphoreSlim running, Func<CancellationToken, Task<int>> round, string name, CancellationToken cancellationToken)
+    private async Task RunAsync(SemaphoreSlim running, SweepSignals.Signal wake, Func<CancellationToken, Task<int>> round, string name, CancellationToken cancellationToken)
     {
         if (!await running.WaitAsync(0, CancellationToken.None))
         {
@@ -99,7 +100,7 @@ public sealed class SweepJobs(
                 total += processed;
                 if (processed == 0)
                 {
-                    await Task.Delay(options.Value.IdlePoll, time, token);
+                    await wake.WaitAsync(options.Value.IdlePoll, time, token);
                 }
             }
 

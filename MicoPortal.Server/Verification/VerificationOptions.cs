@@ -39,7 +39,7 @@ public sealed class VerificationOptions
     /// <summary>How long a claimed batch is reserved for the sweep that claimed it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Orders claimed by one dispatch round.</summary>
+    /// <summary>Orders claimed by one dispatch round at most (fewer when fewer of the provider's slots are free).</summary>
     [Range(1, 10_000)]
     public int DispatchBatchSize { get; set; } = 500;
 
@@ -49,6 +49,17 @@ public sealed class VerificationOptions
 
     [Range(1, 500)]
     public int QueryChunkSize { get; set; } = 500;
+
+    /// <summary>Status queries in flight to one provider at once (each inside the provider's concurrency limit).</summary>
+    [Range(1, 256)]
+    public int MaxQueriesInFlight { get; set; } = 16;
+
+    /// <summary>
+    /// Longest wait before asking again about an order that holds a signed SUCCESS callback and only
+    /// waits for the query that confirms it: such an order does not follow the ordinary backoff, which
+    /// after a few failed queries would leave a delivery in hand unconfirmed for minutes.
+    /// </summary>
+    public TimeSpan ConfirmationRecheck { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one sweep run keeps claiming batches before handing back to the scheduler.</summary>
     public TimeSpan SweepBudget { get; set; } = TimeSpan.FromSeconds(20);

@@ -13,11 +13,20 @@ public sealed class VerificationPolicy(VerificationOptions options, Random rando
 
     public TimeSpan SettlementCheckAfter => options.SettlementCheckAfter;
 
-    /// <summary>Delay before check number <paramref name="checkCount"/> (1-based), never shorter than the provider's Retry-After.</summary>
-    public TimeSpan NextCheckDelay(int checkCount, TimeSpan? retryAfter = null)
+    /// <summary>
+    /// Delay before check number <paramref name="checkCount"/> (1-based), never shorter than the provider's
+    /// Retry-After. With <paramref name="deliveryInHand"/> (a signed SUCCESS callback awaits its confirming
+    /// query) never longer than <see cref="VerificationOptions.ConfirmationRecheck"/> either.
+    /// </summary>
+    public TimeSpan NextCheckDelay(int checkCount, TimeSpan? retryAfter = null, bool deliveryInHand = false)
     {
         var steps = options.Backoff is { Length: > 0 } configured ? configured : VerificationOptions.DefaultBackoff;
         var baseDelay = steps[Math.Clamp(checkCount - 1, 0, steps.Length - 1)];
+        if (deliveryInHand && baseDelay > options.ConfirmationRecheck)
+        {
+            baseDelay = options.ConfirmationRecheck;
+        }
+
         var spread = options.Jitter <= 0 ? 1.0 : 1.0 + ((random.NextDouble() * 2.0) - 1.0) * options.Jitter;
         var delay = TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * spread);
         return retryAfter is { } wait && wait > delay ? wait : delay;

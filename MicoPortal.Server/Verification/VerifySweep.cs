@@ -6,48 +6,57 @@ using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Verification;
 
-/// <summary>Asks the provider about due orders, up to 500 references per call, and applies the answers.</summary>
+/// <summary>
+/// Asks the provider about due orders, up to 500 references per call, several calls in flight at once
+/// (<see cref="VerificationOptions.MaxQueriesInFlight"/>, inside the provider's limiter). Like dispatch,
+/// a round claims only what it can send now and leaves the answers to <see cref="DeliveryPipeline"/>.
+/// </summary>
 public sealed class VerifySweep(
     IDbContextFactory<PortalDbContext> dbFactory,
     OrderClaims claims,
     IProviderClient provider,
-    OrderTransitions transitions,
-    IOptions<VerificationOptions> options)
+    ProviderLimiters limiters,
+    DeliveryPipeline pipeline,
+    IOptions<VerificationOptions> options,
+    TimeProvider time)
 {
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var settings = options.Value;
+        var limiter = limiters.Default;
+        var room = await SlotWait.ForFreeSlotsAsync(limiter, pipeline, time, ProviderCallKind.Query, settings.MaxQueriesInFlight, cancellationToken);
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var batch = await claims.ClaimForVerifyAsync(db, cancellationToken);
-        if (batch.Orders.Count == 0)
+        var batch = await claims.ClaimForVerifyAsync(db, Math.Min(settings.VerifyBatchSize, room * settings.QueryChunkSize), cancellationToken);
+        foreach (var chunk in batch.Orders.Chunk(settings.QueryChunkSize))
         {
-            return 0;
+            pipeline.Track(ProviderCallKind.Query, () => QueryAsync(chunk, cancellationToken));
         }
 
-        var saved = false;
+        return batch.Orders.Count;
+    }
+
+    /// <summary>Queries only read, so shutdown may abandon them: the orders are handed back and asked again later.</summary>
+    private async Task QueryAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
+    {
+        QueryResult answer;
         try
         {
-            // Queries only read, so shutdown may abandon them: the orders are released below and asked again later.
-            var chunks = batch.Orders.Chunk(options.Value.QueryChunkSize).ToList();
-            var answers = await Task.WhenAll(chunks.Select(chunk =>
-                provider.QueryOrdersAsync([.. chunk.Select(o => o.ClientRef)], cancellationToken)));
-
-            var work = new List<OrderWork>(batch.Orders.Count);
-            for (var i = 0; i < chunks.Count; i++)
-            {
-                work.AddRange(ToWork(chunks[i], answers[i]));
-            }
-
-            await transitions.ApplyAsync(db, work, batch.Lease, CancellationToken.None);
-            saved = true;
-            return batch.Orders.Count;
+            answer = await provider.QueryOrdersAsync([.. orders.Select(o => o.ClientRef)], cancellationToken);
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (!saved)
+            foreach (var order in orders)
             {
-                // Shutdown or a failure: back to the queue now, not when the lease runs out a minute later.
-                await claims.ReleaseAsync(dbFactory, [.. batch.Orders.Select(o => o.Id)], batch.Lease, neverSent: false);
+                pipeline.HandBack(order, neverSent: false);
             }
+
+            return;
+        }
+
+        foreach (var work in ToWork(orders, answer))
+        {
+            pipeline.Record(work);
         }
     }
 

@@ -5,6 +5,7 @@ public sealed record LatencyPercentiles(double P50, double P95, double P99);
 /// <summary>
 /// <c>GET /api/v1/metrics/summary?window=15m</c> and hub method <c>MetricsUpdated</c>. <see cref="AutomationRate"/>:
 /// of the orders that reached Delivered or Failed in the window, the share no person re-verified or retried.
+/// <see cref="Pipeline"/>: this instance's calls to each provider, live (not windowed).
 /// </summary>
 public sealed record MetricsSummary(
     double SuccessRate,
@@ -19,10 +20,29 @@ public sealed record MetricsSummary(
     double ThroughputPerMinute,
     string Window = "15m",
     DateTimeOffset? GeneratedAt = null,
-    double AutomationRate = 1.0);
+    double AutomationRate = 1.0,
+    IReadOnlyList<ProviderPipelineStatus>? Pipeline = null);
 
 /// <summary>One minute of the dashboard chart.</summary>
 public sealed record MetricsPoint(DateTimeOffset Minute, long Delivered, long Failed, long Received, double LatencyP95Ms);
 
 /// <summary><c>GET /api/v1/metrics/timeseries?window=60m</c>.</summary>
 public sealed record MetricsTimeseries(IReadOnlyList<MetricsPoint> Points);
+
+/// <summary>
+/// The dispatch and verification pipeline of one provider, live: calls in flight by kind, the adaptive
+/// concurrency limit, the provider's recent latency (answered calls), the configured rate cap (0: none),
+/// calls so far, of which refused (429/503) and failed (timeouts, 5xx, dropped connections), and calls
+/// waiting for a slot.
+/// </summary>
+public sealed record ProviderPipelineStatus(
+    string Provider,
+    int InFlightCreates,
+    int InFlightQueries,
+    int ConcurrencyLimit,
+    double LatencyMs,
+    int MaxRequestsPerSecond,
+    long Calls,
+    long Refused,
+    long Failed,
+    int Waiting);

@@ -120,3 +120,42 @@ public class LiveFeedTests : PortalTestContext
             cut.FindAll(".live-feed-item").Select(e => e.GetAttribute("data-order-id") ?? "").ToList()));
     }
 }
+
+public class ProviderPipelineTests : PortalTestContext
+{
+    private static ProviderPipelineStatus Pipeline(int creates = 740, int queries = 3, int limit = 1024, double latency = 151.4, int cap = 0) =>
+        new("default", creates, queries, limit, latency, cap, Calls: 120_000, Refused: 12, Failed: 5, Waiting: 0);
+
+    [Fact]
+    public void The_overview_shows_each_providers_calls_in_flight_limit_and_latency_and_follows_the_push()
+    {
+        Api.Summary = TestData.Summary() with { Pipeline = [Pipeline()] };
+
+        var cut = RenderInHost<Overview>();
+
+        cut.WaitForAssertion(() => Assert.Equal("740", cut.Find("[data-provider='default'] .in-flight-creates").TextContent));
+        Assert.Equal("3", cut.Find("[data-provider='default'] .in-flight-queries").TextContent);
+        Assert.Equal("1,024", cut.Find("[data-provider='default'] .concurrency-limit").TextContent);
+        Assert.Equal("151 ms", cut.Find("[data-provider='default'] .latency").TextContent);
+        Assert.Equal("none", cut.Find("[data-provider='default'] .rate-cap").TextContent);
+        Assert.Equal("12 / 5", cut.Find("[data-provider='default'] .refused-failed").TextContent);
+
+        // The limit halves after a refusal; the next push shows it without a reload.
+        Hub.PushMetrics(TestData.Summary() with { Pipeline = [Pipeline(creates: 300, limit: 716, latency: 480, cap: 2000)] });
+
+        cut.WaitForAssertion(() => Assert.Equal("716", cut.Find("[data-provider='default'] .concurrency-limit").TextContent));
+        Assert.Equal("300", cut.Find("[data-provider='default'] .in-flight-creates").TextContent);
+        Assert.Equal("480 ms", cut.Find("[data-provider='default'] .latency").TextContent);
+        Assert.Equal("2,000/s", cut.Find("[data-provider='default'] .rate-cap").TextContent);
+    }
+
+    [Fact]
+    public void Before_any_provider_call_the_pipeline_says_so()
+    {
+        Api.Summary = TestData.Summary();
+
+        var cut = RenderInHost<Overview>();
+
+        cut.WaitForAssertion(() => Assert.Equal("No provider calls yet.", cut.Find(".pipeline-empty").TextContent));
+    }
+}

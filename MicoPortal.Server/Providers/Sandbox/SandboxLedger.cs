@@ -57,6 +57,29 @@ public sealed class SandboxLedger(TimeProvider time)
 
     internal void CountFault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
+    // Requests in the current second, for Sandbox:MaxRequestsPerSecond: (second << 32) | count in one long, so one CAS moves both.
+    private long _rateWindow;
+
+    /// <summary>Counts one request in <paramref name="second"/>; false when <paramref name="cap"/> requests were already counted in it.</summary>
+    internal bool TryCountRequest(long second, int cap)
+    {
+        while (true)
+        {
+            var current = Interlocked.Read(ref _rateWindow);
+            var (windowSecond, count) = (current >> 32, (int)(current & 0xFFFFFFFF));
+            var next = windowSecond == (second & 0x7FFFFFFF) ? count + 1 : 1;
+            if (next > cap)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _rateWindow, ((second & 0x7FFFFFFF) << 32) | (uint)next, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Create calls received and committed for <paramref name="clientRef"/>.</summary>
     public SandboxCreateCounts GetCreateCounts(string clientRef)
     {

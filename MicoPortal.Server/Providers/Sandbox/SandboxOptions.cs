@@ -22,6 +22,9 @@ public sealed class SandboxOptions
     /// <summary>Random extra latency, 0 to this many milliseconds.</summary>
     public int LatencyJitterMs { get; set; } = 30;
 
+    /// <summary>Calls per second the sandbox serves; above it, <c>429 RATE_LIMITED</c> at once (0: no cap).</summary>
+    public int MaxRequestsPerSecond { get; set; }
+
     /// <summary>How a "dropped" response behaves: abort the connection or hang until the caller gives up.</summary>
     public SandboxDropMode DropMode { get; set; } = SandboxDropMode.Abort;
 

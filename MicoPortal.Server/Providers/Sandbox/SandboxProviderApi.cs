@@ -18,6 +18,7 @@ internal static partial class SandboxProviderApi
     {
         var api = endpoints.MapGroup("/sandbox/provider/v1")
             .AddEndpointFilter(RequireBearerKey)
+            .AddEndpointFilter(CapRequestRate)
             .ExcludeFromDescription();
 
         api.MapPost("/orders", CreateOrder);
@@ -404,6 +405,30 @@ internal static partial class SandboxProviderApi
         static bool FixedTimeEquals(string a, string b) =>
             System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+    }
+
+    /// <summary>
+    /// <c>Sandbox:MaxRequestsPerSecond</c>: above that many calls in one second the sandbox answers
+    /// <c>429 RATE_LIMITED</c> at once, before any work, as a real provider's gateway does. For
+    /// benchmarks of how the portal settles under a provider's rate limit.
+    /// </summary>
+    private static async ValueTask<object?> CapRequestRate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var cap = http.RequestServices.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue.MaxRequestsPerSecond;
+        if (cap > 0)
+        {
+            var ledger = http.RequestServices.GetRequiredService<SandboxLedger>();
+            var second = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+            if (!ledger.TryCountRequest(second, cap))
+            {
+                ledger.CountFault("RateCap");
+                return Error(http, StatusCodes.Status429TooManyRequests, ProviderErrorCodes.RateLimited,
+                    $"More than {cap} requests in one second.", retryable: true, retryAfterSeconds: 1);
+            }
+        }
+
+        return await next(context);
     }
 
     /// <summary>Reads the body ourselves so a broken body gets the provider error shape, not a bare 400.</summary>

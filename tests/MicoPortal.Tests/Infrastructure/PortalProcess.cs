@@ -75,8 +75,13 @@ public sealed class PortalProcess : IAsyncDisposable
         // (native memory freed by one thread's arena is not reused by the others; see BENCHMARKS.md, recon).
         info.Environment["MALLOC_ARENA_MAX"] = "2";
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // MICOPORTAL_PROCESS_LOG=/tmp/portal keeps each server process's console log in /tmp/portal-<port>.log
+        // (for diagnosing a failed crash, scale-out or benchmark run; set log levels the usual way, e.g.
+        // "Logging__LogLevel__MicoPortal.Server.Verification=Debug" in the environment).
+        var logPath = Environment.GetEnvironmentVariable("MICOPORTAL_PROCESS_LOG");
+        var log = logPath is null ? null : TextWriter.Synchronized(new StreamWriter(logPath + "-" + port + ".log") { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => log?.WriteLine(e.Data);
+        process.ErrorDataReceived += (_, e) => log?.WriteLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 

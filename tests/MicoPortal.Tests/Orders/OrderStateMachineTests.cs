@@ -335,4 +335,43 @@ public class OrderStateMachineTests
         Assert.True(t.Visible);
         Assert.Equal(checkedAgain ? T0.AddSeconds(5) : null, order.NextCheckAt);
     }
+
+    [Fact]
+    public void An_order_holding_a_signed_success_is_asked_again_within_two_seconds_however_many_queries_failed()
+    {
+        var order = NewOrder(OrderStatus.Submitted);
+        Apply(order, new CallbackReceived(View(ProviderStatuses.Success, 2)), seconds: 0);
+        Assert.NotNull(order.CallbackConfirmedAt);
+
+        for (var i = 0; i < 6; i++)
+        {
+            Apply(order, new QueryFailed("HTTP 500", null), seconds: 0);
+        }
+
+        // Six failures in a row: the ordinary backoff would now be 2 minutes (then 5, then 10).
+        Assert.Equal(6, order.CheckCount);
+        Assert.Equal(T0.AddSeconds(2), order.NextCheckAt);
+
+        // The provider's Retry-After still wins.
+        Apply(order, new QueryFailed("HTTP 429", TimeSpan.FromSeconds(30)), seconds: 0);
+        Assert.Equal(T0.AddSeconds(30), order.NextCheckAt);
+    }
+
+    [Fact]
+    public void Without_a_signed_success_or_once_stuck_failed_queries_follow_the_ordinary_backoff()
+    {
+        var plain = NewOrder(OrderStatus.Submitted);
+        var stuck = NewOrder(OrderStatus.Submitted);
+        Apply(stuck, new CallbackReceived(View(ProviderStatuses.Success, 2)), seconds: 0);
+        stuck.Stuck = true;
+
+        for (var i = 0; i < 6; i++)
+        {
+            Apply(plain, new QueryFailed("HTTP 500", null), seconds: 0);
+            Apply(stuck, new QueryFailed("HTTP 500", null), seconds: 0);
+        }
+
+        Assert.Equal(T0.AddMinutes(2), plain.NextCheckAt);
+        Assert.Equal(T0.AddMinutes(2), stuck.NextCheckAt);
+    }
 }

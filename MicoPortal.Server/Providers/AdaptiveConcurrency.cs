@@ -1,0 +1,130 @@
+namespace MicoPortal.Server.Providers;
+
+/// <summary>How one provider call ended, as far as the concurrency limit cares.</summary>
+public enum CallOutcome
+{
+    /// <summary>The provider answered (any 2xx or 4xx other than 429: it was able to judge the request).</summary>
+    Answered,
+
+    /// <summary>The provider said it is overloaded: <c>429</c> or <c>503</c>. Always a reason to slow down.</summary>
+    Refused,
+
+    /// <summary>Timeout, another 5xx, a dropped connection: a reason to slow down when many calls end this way.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The adaptive concurrency limit of one provider: additive increase, multiplicative decrease (AIMD)
+/// with a slow start, as TCP paces a connection. Pure arithmetic on the samples it is given, so it is
+/// unit-tested without a clock.
+/// <list type="bullet">
+/// <item>Slow start: every answered call adds one (the limit doubles per round trip) until the first
+/// decrease; after it, one per round trip's worth of answers. A provider at 1,000 ms reaches
+/// thousands of calls in flight in seconds, not minutes.</item>
+/// <item>The limit grows only while it is used (at least half of it in flight) and while latency holds:
+/// a short-term average (per call) more than <see cref="LatencyTolerance"/> times the long-term one (per
+/// round trip, following over tens of round trips) means the provider is queueing our calls, and more
+/// of them would only wait longer. A latency that stays high becomes the new baseline.</item>
+/// <item>It shrinks by <see cref="Backoff"/> on a <c>429</c> or <c>503</c> at once, and when more than
+/// <see cref="FailureShare"/> of one window's calls timed out or failed. One hanging call is not
+/// congestion: a fixed share of calls that hang until their timeout (a provider's own fault) must not
+/// drag the limit to its floor, so timeouts count only as a share. At most one decrease per window
+/// (about one round trip), so a burst of refusals from one overload counts once.</item>
+/// </list>
+/// Why AIMD and not a gradient limiter: the provider's latency is mostly its own (150 ms to 2 s of
+/// work, not queueing), so a gradient on latency alone would keep a slow but healthy provider at a
+/// low limit; the provider's own refusals are the honest signal, and latency only stops growth.
+/// </summary>
+public sealed class AdaptiveConcurrency(int initial, int min, int max)
+{
+    public const double Backoff = 0.7;
+    public const double LatencyTolerance = 2.0;
+    public const double FailureShare = 0.1;
+    private const double ShortAlpha = 0.1;
+
+    /// <summary>Per window (about a round trip), not per call: the baseline follows in tens of round trips however many calls are in flight.</summary>
+    private const double LongAlpha = 0.05;
+
+    private double _limit = Math.Clamp(initial, min, max);
+    private double _slowStartThreshold = max;
+    private double _shortLatencyMs;
+    private double _longLatencyMs;
+    private long _windowStartMs;
+    private int _windowCalls;
+    private int _windowFailures;
+    private long? _lastDecreaseMs;
+
+    public int Limit => (int)_limit;
+
+    public int Min { get; } = min;
+
+    public int Max { get; } = max;
+
+    /// <summary>Short-term average latency of answered calls, in milliseconds (0 before the first).</summary>
+    public double LatencyMs => _shortLatencyMs;
+
+    /// <summary>Decreases so far (for the dashboard and tests).</summary>
+    public long Decreases { get; private set; }
+
+    /// <summary>Records one finished call. <paramref name="nowMs"/> is any monotonic millisecond clock.</summary>
+    public void Record(CallOutcome outcome, double latencyMs, int inFlight, long nowMs)
+    {
+        var window = Math.Max(100, _shortLatencyMs);
+        if (nowMs - _windowStartMs >= window)
+        {
+            var share = _windowCalls == 0 ? 0 : (double)_windowFailures / _windowCalls;
+            if (_windowCalls >= 10 && share > FailureShare)
+            {
+                Decrease(nowMs, window);
+            }
+
+            if (_shortLatencyMs > 0)
+            {
+                _longLatencyMs = _longLatencyMs == 0 ? _shortLatencyMs : _longLatencyMs + LongAlpha * (_shortLatencyMs - _longLatencyMs);
+            }
+
+            _windowStartMs = nowMs;
+            _windowCalls = 0;
+            _windowFailures = 0;
+        }
+
+        _windowCalls++;
+        switch (outcome)
+        {
+            case CallOutcome.Refused:
+                Decrease(nowMs, window);
+                return;
+            case CallOutcome.Failed:
+                _windowFailures++;
+                return;
+        }
+
+        _shortLatencyMs = _shortLatencyMs == 0 ? latencyMs : _shortLatencyMs + ShortAlpha * (latencyMs - _shortLatencyMs);
+        if (_longLatencyMs == 0)
+        {
+            _longLatencyMs = latencyMs;
+        }
+
+        var used = inFlight >= _limit / 2;
+        var latencyHolds = _shortLatencyMs <= _longLatencyMs * LatencyTolerance;
+        if (!used || !latencyHolds)
+        {
+            return;
+        }
+
+        _limit = Math.Min(Max, _limit < _slowStartThreshold ? _limit + 1 : _limit + 1 / _limit);
+    }
+
+    private void Decrease(long nowMs, double window)
+    {
+        if (nowMs - _lastDecreaseMs < window)
+        {
+            return;
+        }
+
+        _lastDecreaseMs = nowMs;
+        _limit = Math.Max(Min, _limit * Backoff);
+        _slowStartThreshold = _limit;
+        Decreases++;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Providers;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicoPortal.Server.Verification;
+
+/// <summary>
+/// What the dispatch and verify sweeps share once a call has started: the calls in flight, and the
+/// group-commit writer of their answers. A sweep claims orders, starts one call per order (create) or
+/// per 500 orders (query) and moves on; it never waits for a batch. Each answer is queued here as it
+/// arrives, and one writer saves whatever has queued up through <see cref="OrderTransitions"/> in one
+/// transaction, so a slow or hanging call holds up nothing but its own order.
+/// <para>
+/// On shutdown the sweeps stop claiming; this service then waits for every call already sent (a create
+/// is never abandoned: its answer is what keeps an order from becoming Unknown), saves their answers,
+/// and hands back at once the orders whose call never started.
+/// </para>
+/// </summary>
+public sealed class DeliveryPipeline(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    OrderTransitions transitions,
+    OrderClaims claims,
+    ILogger<DeliveryPipeline> logger) : BackgroundService
+{
+    /// <summary>Answers per transaction at most: a batch holds the write lock for milliseconds.</summary>
+    public const int MaxBatch = 2_000;
+
+    private static readonly TimeSpan ShutdownPoll = TimeSpan.FromMilliseconds(20);
+
+    private readonly Channel<Answer> _answers = Channel.CreateUnbounded<Answer>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int[] _started = new int[Enum.GetValues<ProviderCallKind>().Length];
+    private readonly ConcurrentQueue<(long OrderId, DateTimeOffset Lease, bool NeverSent)> _handBack = new();
+
+    /// <summary>
+    /// Calls of this kind started and not yet ended: waiting for the limiter, on the wire or handing back.
+    /// Sweeps claim against this count, not the limiter's, so orders claimed a moment ago and not yet at
+    /// the limiter are not claimed for twice.
+    /// </summary>
+    public int CallsInFlight(ProviderCallKind kind) => Volatile.Read(ref _started[(int)kind]);
+
+    private int _inFlight;
+
+    /// <summary>All calls started and not yet ended.</summary>
+    public int CallsInFlight() => Volatile.Read(ref _inFlight);
+
+    private int _queued;
+
+    /// <summary>Answers waiting for the writer or being saved. Sweeps count them as slots still taken (backpressure).</summary>
+    public int AnswersQueued => Volatile.Read(ref _queued);
+
+    /// <summary>Runs one call to its end in the background; the pipeline waits for it on shutdown.</summary>
+    public void Track(ProviderCallKind kind, Func<Task> call)
+    {
+        // Counted before it starts, so a sweep never sees a call that has started but is not counted yet.
+        Interlocked.Increment(ref _started[(int)kind]);
+        Interlocked.Increment(ref _inFlight);
+        _ = RunAsync(kind, call);
+    }
+
+    private async Task RunAsync(ProviderCallKind kind, Func<Task> call)
+    {
+        try
+        {
+            await Task.Run(call);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A provider call failed outside its result handling");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _started[(int)kind]);
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>An answer and the lease its order was claimed with (the state machine clears the order's own copy).</summary>
+    private readonly record struct Answer(OrderWork Work, DateTimeOffset Lease);
+
+    /// <summary>Queues an answer for the writer. The order must be as claimed, carrying its lease; the writer applies the event to the row as stored by then.</summary>
+    public void Record(OrderWork work)
+    {
+        Interlocked.Increment(ref _queued);
+        if (!_answers.Writer.TryWrite(new Answer(work, work.Order.LeaseUntil!.Value)))
+        {
+            Interlocked.Decrement(ref _queued);
+            // Only after shutdown has drained: the lease runs out and the order is asked about again.
+            logger.LogWarning("Answer for order {OrderId} arrived after the pipeline stopped; it will be asked again", work.Order.Id);
+        }
+    }
+
+    /// <summary>Hands a claimed order back to the queue (its call never started, or its answer cannot be used).</summary>
+    public void HandBack(Orders.Order order, bool neverSent) => _handBack.Enqueue((order.Id, order.LeaseUntil!.Value, neverSent));
+
+    private void HandBack(Answer answer) => _handBack.Enqueue((answer.Work.Order.Id, answer.Lease, false));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Answer>(MaxBatch);
+        while (await _answers.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _answers.Reader.TryRead(out var work))
+            {
+                batch.Add(work);
+            }
+
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await SaveAsync(batch);
+            Interlocked.Add(ref _queued, -batch.Count);
+            logger.LogDebug("Recorded {Count} provider answers in {Ms:0} ms; {Queued} queued", batch.Count,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, AnswersQueued);
+            await HandBackAsync();
+        }
+
+        await HandBackAsync();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The sweeps have stopped claiming (the host's stopping token). Wait for the calls they started:
+        // creates run to their own timeout, queries were cancelled and hand their orders back.
+        try
+        {
+            while (CallsInFlight() > 0)
+            {
+                await Task.Delay(ShutdownPoll, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Shutdown timed out with {Calls} provider calls in flight; their orders are asked about once their lease expires", CallsInFlight());
+        }
+
+        _answers.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task SaveAsync(List<Answer> batch)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            // The rows as they are now, not as claimed: a callback has often changed the order since (it
+            // arrives while the create's answer waits here), and applying the answer to the current row
+            // costs one read for the whole batch instead of a conflict and a retry per order. An order whose
+            // lease another sweep holds now (ours ran out) is that sweep's: its answer is dropped here.
+            var ids = batch.Select(a => a.Work.Order.Id).Distinct().ToList();
+            var rows = await db.Orders.Where(o => EF.Parameter(ids).Contains(o.Id)).ToDictionaryAsync(o => o.Id);
+            var work = new List<OrderWork>(batch.Count);
+            foreach (var answer in batch)
+            {
+                if (rows.TryGetValue(answer.Work.Order.Id, out var row) && row.LeaseUntil == answer.Lease)
+                {
+                    work.Add(answer.Work with { Order = row });
+                }
+                else
+                {
+                    logger.LogInformation("Order {OrderId} changed hands while its provider answer waited; the answer is dropped", answer.Work.Order.Id);
+                }
+            }
+
+            if (work.Count > 0)
+            {
+                await transitions.ApplyAsync(db, work, claimed: true, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            // One bad answer must not cost the others: save each half on its own until the culprit stands alone.
+            logger.LogWarning(ex, "Saving {Count} provider answers together failed; saving them in halves", batch.Count);
+            var half = batch.Count / 2;
+            await SaveAsync([.. batch.Take(half)]);
+            await SaveAsync([.. batch.Skip(half)]);
+        }
+        catch (Exception ex)
+        {
+            // The call was made, its answer is lost: the order keeps its create mark and is queried once released.
+            logger.LogError(ex, "Could not save the provider's answer for order {OrderId}; it will be asked again", batch[0].Work.Order.Id);
+            HandBack(batch[0]);
+        }
+    }
+
+    private async Task HandBackAsync()
+    {
+        if (_handBack.IsEmpty)
+        {
+            return;
+        }
+
+        var items = new List<(long OrderId, DateTimeOffset Lease, bool NeverSent)>();
+        while (_handBack.TryDequeue(out var item))
+        {
+            items.Add(item);
+        }
+
+        foreach (var group in items.GroupBy(i => (i.Lease, i.NeverSent)))
+        {
+            await claims.ReleaseAsync(dbFactory, [.. group.Select(i => i.OrderId)], group.Key.Lease, group.Key.NeverSent);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using MicoPortal.Server.Providers;
+
+namespace MicoPortal.Tests.Providers;
+
+/// <summary>The AIMD limit on made-up samples: no clock, no network.</summary>
+public class AdaptiveConcurrencyTests
+{
+    /// <summary>Feeds <paramref name="rounds"/> round trips of answered calls, each with the limit fully in flight.</summary>
+    private static long RoundTrips(AdaptiveConcurrency limit, int rounds, double latencyMs, long nowMs, CallOutcome outcome = CallOutcome.Answered)
+    {
+        for (var r = 0; r < rounds; r++)
+        {
+            var calls = limit.Limit;
+            for (var i = 0; i < calls; i++)
+            {
+                limit.Record(outcome, latencyMs, calls, nowMs);
+            }
+
+            nowMs += (long)latencyMs;
+        }
+
+        return nowMs;
+    }
+
+    [Fact]
+    public void Slow_start_doubles_per_round_trip_so_a_slow_provider_reaches_thousands_in_flight_within_seconds()
+    {
+        var limit = new AdaptiveConcurrency(initial: 32, min: 4, max: 4096);
+
+        RoundTrips(limit, rounds: 7, latencyMs: 1000, nowMs: 0);
+
+        // 32 · 2^7 = 4096: seven one-second round trips, not the minutes +1 per round trip would take.
+        Assert.Equal(4096, limit.Limit);
+    }
+
+    [Fact]
+    public void The_limit_does_not_grow_while_it_is_not_used()
+    {
+        var limit = new AdaptiveConcurrency(initial: 100, min: 4, max: 4096);
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            limit.Record(CallOutcome.Answered, 150, inFlight: 10, nowMs: i);
+        }
+
+        Assert.Equal(100, limit.Limit);
+    }
+
+    [Fact]
+    public void The_limit_stops_growing_when_latency_climbs_above_twice_its_long_term_average()
+    {
+        var limit = new AdaptiveConcurrency(initial: 64, min: 4, max: 1_000_000);
+        var now = RoundTrips(limit, rounds: 6, latencyMs: 150, nowMs: 0);
+        var before = limit.Limit;
+        Assert.Equal(64 << 6, before);
+
+        // The provider starts queueing: every call takes ten times as long, for ten round trips.
+        RoundTrips(limit, rounds: 10, latencyMs: 1500, nowMs: now);
+
+        Assert.True(limit.Limit < before * 1.1, $"grew from {before} to {limit.Limit} while latency rose tenfold");
+    }
+
+    [Fact]
+    public void A_429_cuts_the_limit_once_per_round_trip_however_many_arrive_together()
+    {
+        var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
+        RoundTrips(limit, rounds: 1, latencyMs: 150, nowMs: 0);
+        var before = limit.Limit;
+
+        for (var i = 0; i < 500; i++)
+        {
+            limit.Record(CallOutcome.Refused, 5, inFlight: before, nowMs: 1_000);
+        }
+
+        Assert.Equal((int)(before * AdaptiveConcurrency.Backoff), limit.Limit);
+        Assert.Equal(1, limit.Decreases);
+
+        // The next window refuses again: a second cut.
+        limit.Record(CallOutcome.Refused, 5, inFlight: before, nowMs: 1_400);
+        Assert.Equal((int)(before * AdaptiveConcurrency.Backoff * AdaptiveConcurrency.Backoff), limit.Limit);
+    }
+
+    [Fact]
+    public void After_a_cut_growth_is_additive_one_call_per_round_trip()
+    {
+        var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
+        limit.Record(CallOutcome.Refused, 5, inFlight: 1000, nowMs: 0);
+        Assert.Equal(700, limit.Limit);
+
+        RoundTrips(limit, rounds: 10, latencyMs: 150, nowMs: 1_000);
+
+        Assert.InRange(limit.Limit, 709, 711);
+    }
+
+    [Fact]
+    public void Five_percent_of_calls_timing_out_is_not_congestion_but_a_wave_of_timeouts_is()
+    {
+        var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 1000);
+        long now = 0;
+        // 20 windows where one call in twenty hangs until its timeout.
+        for (var w = 0; w < 20; w++)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                limit.Record(i % 20 == 0 ? CallOutcome.Failed : CallOutcome.Answered, 150, 1000, now);
+            }
+
+            now += 200;
+        }
+
+        Assert.Equal(1000, limit.Limit);
+        Assert.Equal(0, limit.Decreases);
+
+        // Half of a window's calls time out: the provider is in trouble.
+        for (var i = 0; i < 200; i++)
+        {
+            limit.Record(i % 2 == 0 ? CallOutcome.Failed : CallOutcome.Answered, 150, 1000, now);
+        }
+
+        limit.Record(CallOutcome.Answered, 150, 1000, now + 200);
+        Assert.Equal(700, limit.Limit);
+    }
+
+    [Fact]
+    public void The_limit_never_leaves_its_floor_and_ceiling()
+    {
+        var limit = new AdaptiveConcurrency(initial: 10, min: 4, max: 64);
+        for (var i = 0; i < 100; i++)
+        {
+            limit.Record(CallOutcome.Refused, 5, 10, i * 1_000L);
+        }
+
+        Assert.Equal(4, limit.Limit);
+
+        var grow = new AdaptiveConcurrency(initial: 10, min: 4, max: 64);
+        RoundTrips(grow, rounds: 20, latencyMs: 20, nowMs: 0);
+        Assert.Equal(64, grow.Limit);
+    }
+}
