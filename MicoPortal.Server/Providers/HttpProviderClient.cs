@@ -105,13 +105,13 @@ public sealed class HttpProviderClient(
 
         var limiter = limiters.Default;
         await limiter.AcquireAsync(kind, cancellationToken);
-        // A create, once sent, is bounded by its deadline alone (see the class remarks).
-        using var deadline = kind == ProviderCallKind.Create ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         var started = Stopwatch.GetTimestamp();
         CallOutcome? outcome = CallOutcome.Failed;
+        // A create, once sent, is bounded by its deadline alone (see the class remarks).
+        using var deadline = kind == ProviderCallKind.Create ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
+            deadline.CancelAfter(timeout);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
             var status = (int)response.StatusCode;

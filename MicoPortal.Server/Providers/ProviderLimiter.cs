@@ -13,9 +13,9 @@ public enum ProviderCallKind
 
 /// <summary>
 /// The gate in front of one provider: calls in flight under the <see cref="AdaptiveConcurrency"/> limit,
-/// and never more than <c>MaxRequestsPerSecond</c> requests started in a second (a token bucket,
-/// refilled every 50 ms, so a second can hold at most a twentieth more than the rate only when the
-/// bucket was full at its start). Every limit and count lives per provider, so a slow or refusing
+/// and never more than <c>MaxRequestsPerSecond</c> requests started in a second (a token bucket holding
+/// a twentieth of a second's tokens, refilled as often as that allows, so a second holds at most a
+/// twentieth more than the rate, and only when the bucket was full at its start). Every limit and count lives per provider, so a slow or refusing
 /// provider holds back its own calls and nobody else's.
 /// </summary>
 public sealed class ProviderLimiter : IDisposable
@@ -27,6 +27,7 @@ public sealed class ProviderLimiter : IDisposable
     private readonly int _maxRequestsPerSecond;
     private readonly int[] _inFlight = new int[Enum.GetValues<ProviderCallKind>().Length];
     private int _inFlightTotal;
+    private int _awaitingRate;
     private long _calls;
     private long _refused;
     private long _failed;
@@ -85,6 +86,7 @@ public sealed class ProviderLimiter : IDisposable
     /// </summary>
     public async ValueTask AcquireAsync(ProviderCallKind kind, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         TaskCompletionSource? waiter = null;
         lock (_lock)
         {
@@ -129,18 +131,25 @@ public sealed class ProviderLimiter : IDisposable
 
         if (_rate is not null)
         {
-            RateLimitLease lease;
+            // Waiting for a rate token is not being in flight at the provider: the limit must not grow on it.
+            Interlocked.Increment(ref _awaitingRate);
             try
             {
-                lease = await _rate.AcquireAsync(1, cancellationToken);
+                using var lease = await _rate.AcquireAsync(1, cancellationToken);
+                if (!lease.IsAcquired)
+                {
+                    throw new InvalidOperationException($"The rate limit of provider {Provider} refused a call.");
+                }
             }
-            catch (OperationCanceledException)
+            catch
             {
                 Release(kind, null, 0);
                 throw;
             }
-
-            lease.Dispose();
+            finally
+            {
+                Interlocked.Decrement(ref _awaitingRate);
+            }
         }
     }
 
@@ -163,7 +172,7 @@ public sealed class ProviderLimiter : IDisposable
                     _failed++;
                 }
 
-                _limit.Record(o, latencyMs, _inFlightTotal + 1, Environment.TickCount64);
+                _limit.Record(o, latencyMs, _inFlightTotal + 1 - Volatile.Read(ref _awaitingRate), Environment.TickCount64);
             }
 
             // Hand freed slots to waiters in arrival order (a waiter that gave up is skipped).
@@ -193,7 +202,7 @@ public sealed class ProviderLimiter : IDisposable
                 _calls,
                 _refused,
                 _failed,
-                _waiters.Count);
+                _waiters.Count(w => !w.Task.IsCompleted) + Volatile.Read(ref _awaitingRate));
         }
     }
 

@@ -63,7 +63,6 @@ public sealed class CallbackBatcher(
             await SaveAsync(batch);
             batch.ForEach(p => p.Done.TrySetResult());
             sweeps.Verify.Set(); // a callback that disagrees with what we know is checked now
-
         }
         catch (DbUpdateException ex) when (batch.Count > 1)
         {

@@ -28,6 +28,9 @@ public sealed class DeliveryPipeline(
     public const int MaxBatch = 2_000;
 
     private static readonly TimeSpan ShutdownPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+    private const int GatherBelow = 64;
 
     private readonly Channel<Answer> _answers = Channel.CreateUnbounded<Answer>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int[] _started = new int[Enum.GetValues<ProviderCallKind>().Length];
@@ -102,6 +105,13 @@ public sealed class DeliveryPipeline(
         while (await _answers.Reader.WaitToReadAsync(CancellationToken.None))
         {
             batch.Clear();
+            // Group commit: a lone answer waits a moment for company, so a trickle of answers is a few
+            // transactions a second, not one per answer; under load the batch is full without waiting.
+            if (AnswersQueued < GatherBelow)
+            {
+                await Task.Delay(Gather);
+            }
+
             while (batch.Count < MaxBatch && _answers.Reader.TryRead(out var work))
             {
                 batch.Add(work);
@@ -120,8 +130,9 @@ public sealed class DeliveryPipeline(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The sweeps have stopped claiming (the host's stopping token). Wait for the calls they started:
-        // creates run to their own timeout, queries were cancelled and hand their orders back.
+        // The sweeps have stopped claiming (the host's stopping token, which the calls also hold): creates
+        // already sent run to their answer or timeout, creates still waiting for the limiter and queries are
+        // cancelled and hand their orders back. Wait for all of them, then save and hand back the rest.
         try
         {
             while (CallsInFlight() > 0)
@@ -167,9 +178,9 @@ public sealed class DeliveryPipeline(
                 await transitions.ApplyAsync(db, work, claimed: true, CancellationToken.None);
             }
         }
-        catch (Exception ex) when (batch.Count > 1)
+        catch (DbUpdateException ex) when (batch.Count > 1)
         {
-            // One bad answer must not cost the others: save each half on its own until the culprit stands alone.
+            // One bad row must not cost the others: save each half on its own until the culprit stands alone.
             logger.LogWarning(ex, "Saving {Count} provider answers together failed; saving them in halves", batch.Count);
             var half = batch.Count / 2;
             await SaveAsync([.. batch.Take(half)]);
@@ -177,9 +188,12 @@ public sealed class DeliveryPipeline(
         }
         catch (Exception ex)
         {
-            // The call was made, its answer is lost: the order keeps its create mark and is queried once released.
-            logger.LogError(ex, "Could not save the provider's answer for order {OrderId}; it will be asked again", batch[0].Work.Order.Id);
-            HandBack(batch[0]);
+            // The database itself is failing (or one row is bad): the calls were made, their answers are lost.
+            // The orders keep their create mark and are asked about again once handed back (or their lease
+            // expires, if the database is down for that too). Pause, so an outage is not hammered.
+            logger.LogError(ex, "Could not save {Count} provider answers; their orders will be asked again", batch.Count);
+            batch.ForEach(HandBack);
+            await Task.Delay(ErrorPause);
         }
     }
 

@@ -9,7 +9,7 @@ namespace MicoPortal.Server.Verification;
 
 /// <summary>
 /// Sends Received orders to the provider: one create per order per delivery attempt. A round claims as
-/// many orders as the provider's limiter has free slots, starts their creates and returns; the answers
+/// many orders as the provider has free slots (its limit less the calls this pipeline has in flight), starts their creates and returns; the answers
 /// are recorded by <see cref="DeliveryPipeline"/> as they arrive. There is no batch to wait for: a slot
 /// freed by one answer is filled by the next round, and a create that hangs until its timeout holds
 /// one slot and nothing else.
@@ -22,8 +22,13 @@ public sealed class DispatchSweep(
     ProviderLimiters limiters,
     DeliveryPipeline pipeline,
     IOptions<VerificationOptions> options,
+    IOptionsMonitor<ProviderOptions> providerOptions,
+    IHostApplicationLifetime lifetime,
     TimeProvider time)
 {
+    /// <summary>Margin between the last moment a create may start and its lease running out (past its own timeout).</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
     /// <summary>One round: wait for free slots, claim that many orders, start their creates. Returns orders claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -35,24 +40,31 @@ public sealed class DispatchSweep(
         var callbackUrl = callbackAddress.Value;
         foreach (var order in batch.Orders)
         {
-            pipeline.Track(ProviderCallKind.Create, () => SendAsync(order, callbackUrl, cancellationToken));
+            // The call outlives this round: it stops waiting on the host's shutdown, not on this round's token.
+            pipeline.Track(ProviderCallKind.Create, () => SendAsync(order, callbackUrl, lifetime.ApplicationStopping));
         }
 
         return batch.Orders.Count;
     }
 
     /// <summary>
-    /// The token only cancels waiting for a slot or a rate token (shutdown): the order is then handed back
-    /// as never sent. Once the create is on the wire it runs to its answer or its own timeout.
+    /// The token only cancels waiting for a slot or a rate token (shutdown), and so does running out of
+    /// time to send: a create must start early enough to be answered or time out while its lease holds,
+    /// or another sweep could take the order over, find nothing at the provider and send it again. Either
+    /// way the order is handed back as never sent. Once the create is on the wire it runs to its answer
+    /// or its own timeout.
     /// </summary>
-    private async Task SendAsync(Order order, string? callbackUrl, CancellationToken cancellationToken)
+    private async Task SendAsync(Order order, string? callbackUrl, CancellationToken stopping)
     {
+        var sendBy = order.LeaseUntil!.Value - providerOptions.CurrentValue.CreateTimeout - LeaseMargin - time.GetUtcNow();
+        using var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        waitLimit.CancelAfter(sendBy > TimeSpan.Zero ? sendBy : TimeSpan.Zero);
         CreateResult answer;
         try
         {
-            answer = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), cancellationToken);
+            answer = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), waitLimit.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (waitLimit.IsCancellationRequested)
         {
             pipeline.HandBack(order, neverSent: true);
             return;
@@ -83,10 +95,12 @@ internal static class SlotWait
 
     /// <summary>
     /// Waits until at least a few slots are free (an eighth of the limit, at most 50, so claims are not
-    /// one order each) and returns how many, counting at most <paramref name="maxOfKind"/> calls of
-    /// <paramref name="kind"/> in flight. Creates leave room for <paramref name="queriesReserved"/> queries
-    /// (at most a quarter of the limit), so a flood of creates never starves the queries that confirm
-    /// them. Every call ends within its own timeout, so this ends too.
+    /// one order each; any one for queries) and returns how many, counting at most
+    /// <paramref name="maxOfKind"/> calls of <paramref name="kind"/> in flight. Creates leave room for
+    /// <paramref name="queriesReserved"/> queries (at most a quarter of the limit), so a flood of creates
+    /// never starves the queries that confirm them. Nothing is claimed while the writer is more than two
+    /// batches behind: claiming faster than answers are saved would only lengthen its queue until leases
+    /// run out while answers wait in it. Calls end within their own timeout and the writer drains, so this ends.
     /// </summary>
     public static async Task<int> ForFreeSlotsAsync(ProviderLimiter limiter, DeliveryPipeline pipeline, TimeProvider time,
         ProviderCallKind kind, int maxOfKind, CancellationToken cancellationToken, int queriesReserved = 0)
@@ -95,11 +109,9 @@ internal static class SlotWait
         {
             var limit = limiter.Limit;
             var reserved = Math.Max(0, Math.Min(queriesReserved, limit / 4) - pipeline.CallsInFlight(ProviderCallKind.Query));
-            // An answer not yet recorded still holds its slot: claiming faster than answers are saved would
-            // only lengthen the writer's queue until leases run out while answers wait in it.
-            var free = Math.Min(limit - reserved - pipeline.CallsInFlight() - pipeline.AnswersQueued, maxOfKind - pipeline.CallsInFlight(kind));
-            var worthClaiming = Math.Min(Math.Clamp(limit / 8, 1, 50), maxOfKind);
-            if (free > 0 && free >= worthClaiming)
+            var free = Math.Min(limit - reserved - pipeline.CallsInFlight(), maxOfKind - pipeline.CallsInFlight(kind));
+            var worthClaiming = kind == ProviderCallKind.Query ? 1 : Math.Clamp(limit / 8, 1, 50);
+            if (free > 0 && free >= worthClaiming && pipeline.AnswersQueued < 2 * DeliveryPipeline.MaxBatch)
             {
                 return free;
             }

@@ -8,6 +8,9 @@ namespace MicoPortal.Server.Verification;
 /// </summary>
 public sealed class SweepSignals
 {
+    /// <summary>How long a woken sweep waits for more of the same before it claims.</summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
+
     public Signal Dispatch { get; } = new();
 
     public Signal Verify { get; } = new();
@@ -19,12 +22,17 @@ public sealed class SweepSignals
 
         public void Set() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-        /// <summary>Waits for the next <see cref="Set"/> or <paramref name="timeout"/>, whichever comes first.</summary>
+        /// <summary>
+        /// Waits for the next <see cref="Set"/> or <paramref name="timeout"/>, whichever comes first. After a
+        /// wake-up it lingers <see cref="Gather"/> so that what arrives in the same moment is claimed together:
+        /// at a trickle of orders that is one claim for several instead of one each.
+        /// </summary>
         public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
         {
             try
             {
                 await Volatile.Read(ref _next).Task.WaitAsync(timeout, time, cancellationToken);
+                await Task.Delay(Gather, time, cancellationToken);
             }
             catch (TimeoutException)
             {

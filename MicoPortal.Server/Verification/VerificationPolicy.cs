@@ -22,13 +22,14 @@ public sealed class VerificationPolicy(VerificationOptions options, Random rando
     {
         var steps = options.Backoff is { Length: > 0 } configured ? configured : VerificationOptions.DefaultBackoff;
         var baseDelay = steps[Math.Clamp(checkCount - 1, 0, steps.Length - 1)];
-        if (deliveryInHand && baseDelay > options.ConfirmationRecheck)
-        {
-            baseDelay = options.ConfirmationRecheck;
-        }
 
         var spread = options.Jitter <= 0 ? 1.0 : 1.0 + ((random.NextDouble() * 2.0) - 1.0) * options.Jitter;
         var delay = TimeSpan.FromMilliseconds(baseDelay.TotalMilliseconds * spread);
+        if (deliveryInHand && delay > options.ConfirmationRecheck)
+        {
+            delay = options.ConfirmationRecheck;
+        }
+
         return retryAfter is { } wait && wait > delay ? wait : delay;
     }
 }

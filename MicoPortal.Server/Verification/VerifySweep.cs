@@ -18,6 +18,7 @@ public sealed class VerifySweep(
     ProviderLimiters limiters,
     DeliveryPipeline pipeline,
     IOptions<VerificationOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time)
 {
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed class VerifySweep(
         var batch = await claims.ClaimForVerifyAsync(db, Math.Min(settings.VerifyBatchSize, room * settings.QueryChunkSize), cancellationToken);
         foreach (var chunk in batch.Orders.Chunk(settings.QueryChunkSize))
         {
-            pipeline.Track(ProviderCallKind.Query, () => QueryAsync(chunk, cancellationToken));
+            pipeline.Track(ProviderCallKind.Query, () => QueryAsync(chunk, lifetime.ApplicationStopping));
         }
 
         return batch.Orders.Count;

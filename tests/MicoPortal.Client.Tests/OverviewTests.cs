@@ -107,6 +107,23 @@ public class LiveFeedTests : PortalTestContext
     }
 
     [Fact]
+    public void An_order_that_changes_again_is_one_row_with_its_latest_status_moved_to_the_top()
+    {
+        var cut = RenderInHost<LiveFeed>();
+
+        Hub.PushOrdersChanged(
+            new OrderChange(21, "shop-21", OrderStatus.Received, false, false, TestData.Now),
+            new OrderChange(22, "shop-22", OrderStatus.Received, false, false, TestData.Now.AddSeconds(1)));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".live-feed-item").Count));
+
+        Hub.PushOrdersChanged(new OrderChange(21, "shop-21", OrderStatus.Delivered, false, false, TestData.Now.AddSeconds(2)));
+
+        cut.WaitForAssertion(() => Assert.Equal(["21", "22"],
+            cut.FindAll(".live-feed-item").Select(e => e.GetAttribute("data-order-id") ?? "").ToList()));
+        Assert.Contains("Delivered", cut.FindAll(".live-feed-item")[0].TextContent);
+    }
+
+    [Fact]
     public void The_feed_keeps_only_its_capacity()
     {
         var cut = RenderInHost<LiveFeed>(p => p.Add(f => f.Capacity, 3));
@@ -140,7 +157,7 @@ public class ProviderPipelineTests : PortalTestContext
         Assert.Equal("none", cut.Find("[data-provider='default'] .rate-cap").TextContent);
         Assert.Equal("12 / 5", cut.Find("[data-provider='default'] .refused-failed").TextContent);
 
-        // The limit halves after a refusal; the next push shows it without a reload.
+        // The limit is cut after a refusal; the next push shows it without a reload.
         Hub.PushMetrics(TestData.Summary() with { Pipeline = [Pipeline(creates: 300, limit: 716, latency: 480, cap: 2000)] });
 
         cut.WaitForAssertion(() => Assert.Equal("716", cut.Find("[data-provider='default'] .concurrency-limit").TextContent));

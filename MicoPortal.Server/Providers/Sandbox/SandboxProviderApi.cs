@@ -408,8 +408,8 @@ internal static partial class SandboxProviderApi
     }
 
     /// <summary>
-    /// <c>Sandbox:MaxRequestsPerSecond</c>: above that many calls in one second the sandbox answers
-    /// <c>429 RATE_LIMITED</c> at once, before any work, as a real provider's gateway does. For
+    /// <c>Sandbox:MaxRequestsPerSecond</c>: above that many calls in one calendar second (a fixed window,
+    /// as many gateways count) the sandbox answers <c>429 RATE_LIMITED</c> at once, before any work. For
     /// benchmarks of how the portal settles under a provider's rate limit.
     /// </summary>
     private static async ValueTask<object?> CapRequestRate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
