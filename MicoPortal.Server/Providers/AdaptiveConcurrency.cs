@@ -19,17 +19,19 @@ public enum CallOutcome
 /// unit-tested without a clock.
 /// <list type="bullet">
 /// <item>Slow start: every answered call adds one (the limit doubles per round trip) until the first
-/// decrease; after it, one per round trip's worth of answers. A provider at 1,000 ms reaches
-/// thousands of calls in flight in seconds, not minutes.</item>
+/// decrease, so a provider at 1,000 ms reaches thousands of calls in flight in seconds, not minutes.
+/// After it, the limit grows by <see cref="GrowthPerSecond"/> of itself per second, so it probes a
+/// provider's limit gently at any latency.</item>
 /// <item>The limit grows only while it is used (at least half of it in flight) and while latency holds:
 /// a short-term average (per call) more than <see cref="LatencyTolerance"/> times the long-term one (per
 /// round trip, following over tens of round trips) means the provider is queueing our calls, and more
 /// of them would only wait longer. A latency that stays high becomes the new baseline.</item>
 /// <item>It shrinks by <see cref="Backoff"/> on a <c>429</c> or <c>503</c> at once, and when more than
-/// <see cref="FailureShare"/> of one window's calls timed out or failed. One hanging call is not
-/// congestion: a fixed share of calls that hang until their timeout (a provider's own fault) must not
-/// drag the limit to its floor, so timeouts count only as a share. At most one decrease per window
-/// (about one round trip), so a burst of refusals from one overload counts once.</item>
+/// <see cref="FailureShare"/> of the calls of a second (and at least 50 calls) timed out or failed. One
+/// hanging call is not congestion: a steady share of calls that hang until their timeout (a provider's
+/// own fault; measured: 5% of creates hanging cut a 0.1-per-round-trip rule's limit to 41 and throughput
+/// to an eighth) must not drag the limit to its floor, since those calls need more slots, not fewer. At
+/// most one decrease per window (about one round trip), so a burst of refusals from one overload counts once.</item>
 /// </list>
 /// Why AIMD and not a gradient limiter: the provider's latency is mostly its own (150 ms to 2 s of
 /// work, not queueing), so a gradient on latency alone would keep a slow but healthy provider at a
@@ -39,7 +41,14 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
 {
     public const double Backoff = 0.7;
     public const double LatencyTolerance = 2.0;
-    public const double FailureShare = 0.1;
+    public const double FailureShare = 0.2;
+
+    /// <summary>How fast the limit grows after its first cut: this share of itself per second.</summary>
+    public const double GrowthPerSecond = 0.05;
+
+    /// <summary>Failures are judged over at least this long and this many calls, so chance does not look like a wave.</summary>
+    public const int FailureWindowMs = 1_000;
+    public const int FailureWindowCalls = 50;
     private const double ShortAlpha = 0.1;
 
     /// <summary>Per window (about a round trip), not per call: the baseline follows in tens of round trips however many calls are in flight.</summary>
@@ -50,6 +59,7 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
     private double _shortLatencyMs;
     private double _longLatencyMs;
     private long _windowStartMs;
+    private long _failureWindowStartMs;
     private int _windowCalls;
     private int _windowFailures;
     private long? _lastDecreaseMs;
@@ -72,18 +82,22 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
         var window = Math.Max(100, _shortLatencyMs);
         if (nowMs - _windowStartMs >= window)
         {
-            var share = _windowCalls == 0 ? 0 : (double)_windowFailures / _windowCalls;
-            if (_windowCalls >= 10 && share > FailureShare)
-            {
-                Decrease(nowMs, window);
-            }
-
             if (_shortLatencyMs > 0)
             {
                 _longLatencyMs = _longLatencyMs == 0 ? _shortLatencyMs : _longLatencyMs + LongAlpha * (_shortLatencyMs - _longLatencyMs);
             }
 
             _windowStartMs = nowMs;
+        }
+
+        if (nowMs - _failureWindowStartMs >= Math.Max(FailureWindowMs, window) && _windowCalls >= FailureWindowCalls)
+        {
+            if ((double)_windowFailures / _windowCalls > FailureShare)
+            {
+                Decrease(nowMs, window);
+            }
+
+            _failureWindowStartMs = nowMs;
             _windowCalls = 0;
             _windowFailures = 0;
         }
@@ -112,7 +126,11 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
             return;
         }
 
-        _limit = Math.Min(Max, _limit < _slowStartThreshold ? _limit + 1 : _limit + 1 / _limit);
+        // Slow start: +1 per answer. After a cut: +GrowthPerSecond of the limit each second, whatever the
+        // latency (each answer adds its share: about limit / latency answers arrive a second). One call per
+        // round trip, TCP's rule, would at 20 ms add 50 calls a second and overshoot a provider's rate limit
+        // within a second of every cut.
+        _limit = Math.Min(Max, _limit < _slowStartThreshold ? _limit + 1 : _limit + GrowthPerSecond * latencyMs / 1000.0);
     }
 
     private void Decrease(long nowMs, double window)

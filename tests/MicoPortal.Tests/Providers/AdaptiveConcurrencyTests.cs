@@ -81,43 +81,46 @@ public class AdaptiveConcurrencyTests
     }
 
     [Fact]
-    public void After_a_cut_growth_is_additive_one_call_per_round_trip()
+    public void After_a_cut_the_limit_grows_five_percent_a_second_at_any_latency()
     {
-        var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
-        limit.Record(CallOutcome.Refused, 5, inFlight: 1000, nowMs: 0);
-        Assert.Equal(700, limit.Limit);
+        foreach (var latency in new[] { 20.0, 150.0, 1000.0 })
+        {
+            var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
+            limit.Record(CallOutcome.Refused, 5, inFlight: 1000, nowMs: 0);
+            Assert.Equal(700, limit.Limit);
 
-        RoundTrips(limit, rounds: 10, latencyMs: 150, nowMs: 1_000);
+            // Ten seconds of round trips with the limit in flight.
+            RoundTrips(limit, rounds: (int)(10_000 / latency), latencyMs: latency, nowMs: 1_000);
 
-        Assert.InRange(limit.Limit, 709, 711);
+            // About 5% a second, compounded: 700 · 1.05^10 ≈ 1,140.
+            Assert.InRange(limit.Limit, 1_080, 1_200);
+        }
     }
 
     [Fact]
     public void Five_percent_of_calls_timing_out_is_not_congestion_but_a_wave_of_timeouts_is()
     {
         var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 1000);
+        var random = new Random(7);
         long now = 0;
-        // 20 windows where one call in twenty hangs until its timeout.
-        for (var w = 0; w < 20; w++)
+        // A minute of calls, each hanging until its timeout with a chance of one in twenty.
+        for (var i = 0; i < 60_000; i++)
         {
-            for (var i = 0; i < 200; i++)
-            {
-                limit.Record(i % 20 == 0 ? CallOutcome.Failed : CallOutcome.Answered, 150, 1000, now);
-            }
-
-            now += 200;
+            limit.Record(random.NextDouble() < 0.05 ? CallOutcome.Failed : CallOutcome.Answered, 150, 1000, now);
+            now += 1;
         }
 
         Assert.Equal(1000, limit.Limit);
         Assert.Equal(0, limit.Decreases);
 
-        // Half of a window's calls time out: the provider is in trouble.
-        for (var i = 0; i < 200; i++)
+        // For a second, half of the calls time out: the provider is in trouble.
+        for (var i = 0; i < 1_000; i++)
         {
             limit.Record(i % 2 == 0 ? CallOutcome.Failed : CallOutcome.Answered, 150, 1000, now);
+            now += 1;
         }
 
-        limit.Record(CallOutcome.Answered, 150, 1000, now + 200);
+        limit.Record(CallOutcome.Answered, 150, 1000, now + 1_000);
         Assert.Equal(700, limit.Limit);
     }
 
