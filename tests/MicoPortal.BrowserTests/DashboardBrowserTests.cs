@@ -45,7 +45,20 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHel
         var page = await fixture.SignedInPageAsync(PortalClient.Operations);
 
         var first = await KpiAsync(page, "delivered");
-        var moved = await PortalClient.EventuallyAsync(async () => await KpiAsync(page, "delivered") != first, Patience);
+        // Each look is short and a slow look is just another try: on two busy cores the page can be too slow
+        // to answer one look, which says nothing about whether the number moves.
+        var moved = await PortalClient.EventuallyAsync(async () =>
+        {
+            try
+            {
+                var now = await page.Locator("[data-kpi='delivered'] .kpi-value").InnerTextAsync(new() { Timeout = 5_000 });
+                return now.Trim() != first;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }, Patience);
 
         output.WriteLine($"delivered KPI went from {first} to {await KpiAsync(page, "delivered")}");
         Assert.True(moved, "the delivered count should change while demo orders are delivered");
