@@ -26,8 +26,11 @@ public enum CallOutcome
 /// a short-term average (per call) more than <see cref="LatencyTolerance"/> times the long-term one (per
 /// round trip, following over tens of round trips) means the provider is queueing our calls, and more
 /// of them would only wait longer. A latency that stays high becomes the new baseline.</item>
-/// <item>It shrinks by <see cref="Backoff"/> on a <c>429</c> or <c>503</c> at once, and when more than
-/// <see cref="FailureShare"/> of the calls of a second (and at least 50 calls) timed out or failed. One
+/// <item>It shrinks by <see cref="Backoff"/> on the first <c>429</c> or <c>503</c> of slow start, and
+/// after it when more than <see cref="RefusalShare"/> of the calls of a second (at least 50 calls) were
+/// refused or more than <see cref="FailureShare"/> timed out or failed. Refusals count as a share because
+/// a provider may refuse one order (its own maintenance of one account, a per-reference rate limit): seen
+/// on the demo traffic, where the sandbox's per-order 429 and 503 scenarios held the limit at its floor of 4. One
 /// hanging call is not congestion: a steady share of calls that hang until their timeout (a provider's
 /// own fault; measured: 5% of creates hanging cut a 0.1-per-round-trip rule's limit to 41 and throughput
 /// to an eighth) must not drag the limit to its floor, since those calls need more slots, not fewer. At
@@ -42,6 +45,9 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
     public const double Backoff = 0.7;
     public const double LatencyTolerance = 2.0;
     public const double FailureShare = 0.2;
+
+    /// <summary>After slow start, a cut when more than this share of a second's calls were refused (429/503).</summary>
+    public const double RefusalShare = 0.02;
 
     /// <summary>How fast the limit grows after its first cut: this share of itself per second.</summary>
     public const double GrowthPerSecond = 0.05;
@@ -62,6 +68,7 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
     private long _failureWindowStartMs;
     private int _windowCalls;
     private int _windowFailures;
+    private int _windowRefusals;
     private long? _lastDecreaseMs;
 
     public int Limit => (int)_limit;
@@ -92,7 +99,7 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
 
         if (nowMs - _failureWindowStartMs >= Math.Max(FailureWindowMs, window) && _windowCalls >= FailureWindowCalls)
         {
-            if ((double)_windowFailures / _windowCalls > FailureShare)
+            if ((double)_windowFailures / _windowCalls > FailureShare || (double)_windowRefusals / _windowCalls > RefusalShare)
             {
                 Decrease(nowMs, window);
             }
@@ -100,13 +107,20 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
             _failureWindowStartMs = nowMs;
             _windowCalls = 0;
             _windowFailures = 0;
+            _windowRefusals = 0;
         }
 
         _windowCalls++;
         switch (outcome)
         {
             case CallOutcome.Refused:
-                Decrease(nowMs, window);
+                _windowRefusals++;
+                if (_limit < _slowStartThreshold)
+                {
+                    // Still in slow start: the first refusal ends it at once (the limit doubles per round trip).
+                    Decrease(nowMs, window);
+                }
+
                 return;
             case CallOutcome.Failed:
                 _windowFailures++;

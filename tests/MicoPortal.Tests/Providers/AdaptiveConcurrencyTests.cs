@@ -61,7 +61,7 @@ public class AdaptiveConcurrencyTests
     }
 
     [Fact]
-    public void A_429_cuts_the_limit_once_per_round_trip_however_many_arrive_together()
+    public void In_slow_start_a_429_cuts_at_once_and_once_however_many_arrive_together()
     {
         var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
         RoundTrips(limit, rounds: 1, latencyMs: 150, nowMs: 0);
@@ -74,10 +74,32 @@ public class AdaptiveConcurrencyTests
 
         Assert.Equal((int)(before * AdaptiveConcurrency.Backoff), limit.Limit);
         Assert.Equal(1, limit.Decreases);
+    }
 
-        // The next window refuses again: a second cut.
-        limit.Record(CallOutcome.Refused, 5, inFlight: before, nowMs: 1_400);
-        Assert.Equal((int)(before * AdaptiveConcurrency.Backoff * AdaptiveConcurrency.Backoff), limit.Limit);
+    [Fact]
+    public void After_slow_start_refusals_cut_when_they_are_more_than_two_percent_of_a_second()
+    {
+        var limit = new AdaptiveConcurrency(initial: 1000, min: 4, max: 4096);
+        limit.Record(CallOutcome.Refused, 5, inFlight: 1000, nowMs: 0);
+        Assert.Equal(700, limit.Limit);
+
+        // A provider that refuses the odd order (1 in 100) is not overloaded.
+        long now = 1;
+        for (var i = 0; i < 5_000; i++, now++)
+        {
+            limit.Record(i % 100 == 0 ? CallOutcome.Refused : CallOutcome.Answered, 150, 700, now);
+        }
+
+        Assert.Equal(1, limit.Decreases);
+
+        // One in ten refused for a second: cut.
+        for (var i = 0; i < 1_000; i++, now++)
+        {
+            limit.Record(i % 10 == 0 ? CallOutcome.Refused : CallOutcome.Answered, 150, 700, now);
+        }
+
+        limit.Record(CallOutcome.Answered, 150, 700, now + 1_000);
+        Assert.Equal(2, limit.Decreases);
     }
 
     [Fact]
@@ -128,9 +150,13 @@ public class AdaptiveConcurrencyTests
     public void The_limit_never_leaves_its_floor_and_ceiling()
     {
         var limit = new AdaptiveConcurrency(initial: 10, min: 4, max: 64);
-        for (var i = 0; i < 100; i++)
+        long now = 0;
+        for (var second = 0; second < 20; second++)
         {
-            limit.Record(CallOutcome.Refused, 5, 10, i * 1_000L);
+            for (var i = 0; i < 100; i++, now += 10)
+            {
+                limit.Record(CallOutcome.Refused, 5, 10, now);
+            }
         }
 
         Assert.Equal(4, limit.Limit);
