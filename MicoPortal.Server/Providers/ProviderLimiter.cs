@@ -54,18 +54,6 @@ public sealed class ProviderLimiter : IDisposable
 
     public string Provider { get; }
 
-    /// <summary>Calls that may start now without waiting for a slot.</summary>
-    public int Available
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return Math.Max(0, _limit.Limit - _inFlightTotal);
-            }
-        }
-    }
-
     /// <summary>The adaptive concurrency limit now.</summary>
     public int Limit
     {
@@ -77,8 +65,6 @@ public sealed class ProviderLimiter : IDisposable
             }
         }
     }
-
-    public int InFlight(ProviderCallKind kind) => Volatile.Read(ref _inFlight[(int)kind]);
 
     /// <summary>
     /// Waits for a slot and, with a rate limit, a token. Cancelling only ever cancels the wait: once this
