@@ -84,14 +84,18 @@ public static class DataExtensions
         await db.Database.MigrateAsync(cancellationToken);
     }
 
-    /// <summary>The <c>DataDirectory</c> of CONTRACT.md section 6 (default <c>data</c> under the content root), created if missing.</summary>
-    public static string DataDirectoryOf(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>The <c>DataDirectory</c> setting (default <c>data</c> under the content root), created if missing unless <paramref name="create"/> is false.</summary>
+    public static string DataDirectoryOf(IConfiguration configuration, IHostEnvironment environment, bool create = true)
     {
         var directory = configuration["DataDirectory"];
         directory = string.IsNullOrWhiteSpace(directory)
             ? Path.Combine(environment.ContentRootPath, "data")
             : Path.GetFullPath(directory, environment.ContentRootPath);
-        Directory.CreateDirectory(directory);
+        if (create)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         return directory;
     }
 

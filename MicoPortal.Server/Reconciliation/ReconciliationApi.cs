@@ -72,7 +72,7 @@ public static class ReconciliationApi
 
                 var fileName = Path.GetFileName(disposition.FileName.Value ?? disposition.FileNameStar.Value ?? "log.csv");
                 var stored = ReconciliationFiles.NewName();
-                var (bytes, problem) = await StoreAsync(section.Body, files.PathOf(stored), limit, cancellationToken);
+                var (bytes, problem) = await StoreAsync(section.Body, files.PathForNew(stored), limit, cancellationToken);
                 if (problem is not null)
                 {
                     files.Delete(stored);
@@ -112,7 +112,7 @@ public static class ReconciliationApi
         var from = to - TimeSpan.FromMinutes(Math.Clamp(minutes ?? 60, 1, 7 * 24 * 60));
         var stored = ReconciliationFiles.NewName();
         var csv = ledger.ExportCsv(from, to);
-        await File.WriteAllTextAsync(files.PathOf(stored), csv, new UTF8Encoding(false), cancellationToken);
+        await File.WriteAllTextAsync(files.PathForNew(stored), csv, new UTF8Encoding(false), cancellationToken);
         var run = await QueueAsync($"sandbox-{from:yyyyMMdd-HHmm}-{to:HHmm}.csv", stored, Encoding.UTF8.GetByteCount(csv), ActorName.Of(http), dbFactory, jobs, audit, time, cancellationToken);
         return TypedResults.Accepted($"/api/v1/reconciliations/{run}", new ReconciliationCreated(run));
     }

@@ -13,6 +13,17 @@ public sealed class ReconciliationFiles(IOptions<ReconciliationOptions> options,
 
     public string PathOf(string storedFile) => Path.Combine(Directory, Path.GetFileName(storedFile));
 
+    /// <summary>
+    /// The path for a file about to be written, its folder created if missing. Only writing creates the
+    /// folder: the minutely watchdog resolves this class too, and creating the data directory then (in an
+    /// outage where it has gone) would let SQLite open a new, empty database in it.
+    /// </summary>
+    public string PathForNew(string storedFile)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return PathOf(storedFile);
+    }
+
     public void Delete(string storedFile)
     {
         try
@@ -28,9 +39,8 @@ public sealed class ReconciliationFiles(IOptions<ReconciliationOptions> options,
     private static string Resolve(ReconciliationOptions options, IConfiguration configuration, IHostEnvironment environment)
     {
         var directory = string.IsNullOrWhiteSpace(options.FileDirectory)
-            ? Path.Combine(DataExtensions.DataDirectoryOf(configuration, environment), "reconciliations")
+            ? Path.Combine(DataExtensions.DataDirectoryOf(configuration, environment, create: false), "reconciliations")
             : Path.GetFullPath(options.FileDirectory, environment.ContentRootPath);
-        System.IO.Directory.CreateDirectory(directory);
         return directory;
     }
 }

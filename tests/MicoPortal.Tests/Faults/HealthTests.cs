@@ -6,6 +6,8 @@ using System.Reflection;
 using Hangfire.Storage;
 using Hangfire.Storage.Monitoring;
 using MicoPortal.Server.Health;
+using MicoPortal.Server.Reconciliation;
+using Microsoft.Extensions.DependencyInjection;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -56,6 +58,15 @@ public class HealthTests(ITestOutputHelper output)
 
             // A few sweep rounds fail meanwhile (each second); they must not end the recurring loop.
             await Task.Delay(TimeSpan.FromSeconds(3));
+
+            // Nothing may bring the directory back meanwhile, or SQLite would open a new, empty database in it
+            // ("no such table"): the minutely reconciliation watchdog once did, as Hangfire built it (resolving its file folder).
+            using (var scope = portal.Services.CreateScope())
+            {
+                ActivatorUtilities.GetServiceOrCreateInstance<ReconciliationJob>(scope.ServiceProvider);
+            }
+
+            Assert.False(Directory.Exists(dataDirectory), "the data directory should stay gone while it is away");
         }
         finally
         {

@@ -165,4 +165,80 @@ public class AdaptiveConcurrencyTests
         RoundTrips(grow, rounds: 20, latencyMs: 20, nowMs: 0);
         Assert.Equal(64, grow.Limit);
     }
+
+    /// <summary>
+    /// A minute against a provider at 20 ms that refuses calls above <paramref name="capPerSecond"/> (0: no cap) and,
+    /// at any load, refuses <paramref name="refusedShare"/> and fails <paramref name="failedShare"/> of calls.
+    /// Returns the limit at each second and the calls refused for the cap.
+    /// </summary>
+    private static (List<int> LimitPerSecond, long Calls, long CapRefusals) Simulate(
+        AdaptiveConcurrency limit, int seconds, int capPerSecond, double refusedShare, double failedShare, int seed = 11)
+    {
+        const int latencyMs = 20;
+        var random = new Random(seed);
+        var perSecond = new List<int>();
+        long calls = 0, capRefusals = 0, now = 0;
+        var capPerRoundTrip = capPerSecond * latencyMs / 1000.0;
+        while (now < seconds * 1000L)
+        {
+            var n = limit.Limit;
+            for (var i = 0; i < n; i++)
+            {
+                calls++;
+                var roll = random.NextDouble();
+                CallOutcome outcome;
+                if (capPerSecond > 0 && i >= capPerRoundTrip)
+                {
+                    capRefusals++;
+                    outcome = CallOutcome.Refused;
+                }
+                else
+                {
+                    outcome = roll < refusedShare ? CallOutcome.Refused : roll < refusedShare + failedShare ? CallOutcome.Failed : CallOutcome.Answered;
+                }
+
+                limit.Record(outcome, latencyMs, n, now + i * latencyMs / n);
+            }
+
+            now += latencyMs;
+            if (now % 1000 == 0)
+            {
+                perSecond.Add(limit.Limit);
+            }
+        }
+
+        return (perSecond, calls, capRefusals);
+    }
+
+    [Fact]
+    public void A_provider_that_refuses_and_fails_a_share_of_calls_at_any_load_is_not_held_at_the_floor()
+    {
+        // The chaos test's provider: 5% rate-limited, 5% in maintenance, about a fifth timing out or failing.
+        var limit = new AdaptiveConcurrency(initial: 32, min: 4, max: 4096);
+
+        var (perSecond, _, _) = Simulate(limit, seconds: 60, capPerSecond: 0, refusedShare: 0.10, failedShare: 0.20);
+
+        Assert.True(limit.Undone >= 1, "a cut that did not lower the share should be undone");
+        Assert.InRange(limit.RefusalBackground, 0.07, 0.13);
+        // Once the background is learned the limit grows as after any cut, about 5% a second, and is not cut again.
+        var learned = perSecond.Skip(10).ToList();
+        Assert.True(learned.Zip(learned.Skip(1)).All(p => p.Second >= p.First) && perSecond[^1] >= 100,
+            $"the limit should keep growing, not sit near its floor: {string.Join(", ", perSecond)}");
+    }
+
+    [Fact]
+    public void A_provider_capping_calls_per_second_holds_the_limit_near_the_cap_with_few_refusals()
+    {
+        foreach (var background in new[] { 0.0, 0.05 })
+        {
+            // 2,000 calls a second at 20 ms is 40 calls in flight.
+            var limit = new AdaptiveConcurrency(initial: 32, min: 4, max: 4096);
+
+            var (perSecond, calls, capRefusals) = Simulate(limit, seconds: 120, capPerSecond: 2_000, refusedShare: background, failedShare: 0);
+
+            var settled = perSecond.Skip(60).ToList();
+            Assert.True(settled.Average() is >= 28 and <= 44, $"background {background}: limit per second {string.Join(", ", settled)}");
+            Assert.True((double)capRefusals / calls < 0.03, $"background {background}: {capRefusals} of {calls} calls refused for the cap; learned {limit.RefusalBackground:0.000}, undone {limit.Undone}, cuts {limit.Decreases}; limits {string.Join(", ", perSecond)}");
+        }
+    }
 }
