@@ -8,11 +8,17 @@ namespace MicoPortal.BrowserTests;
 
 /// <summary>Admin pages in a real browser: a key made on the page works against the shop API.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AdminPagesBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class AdminPagesBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
 
-    public void Dispose() => _serverLog.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _serverLog.Dispose();
+        await fixture.CloseContextsAsync();
+    }
 
     [Fact]
     public async Task An_admin_creates_a_shop_key_on_the_page_and_the_key_places_an_order()

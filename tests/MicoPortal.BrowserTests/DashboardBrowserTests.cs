@@ -10,11 +10,17 @@ namespace MicoPortal.BrowserTests;
 
 /// <summary>The dashboard in a real browser against the real server, with demo orders flowing.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
 
-    public void Dispose() => _serverLog.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _serverLog.Dispose();
+        await fixture.CloseContextsAsync();
+    }
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -32,12 +38,14 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHel
     private static async Task<string> KpiAsync(IPage page, string key)
     {
         var value = page.Locator($"[data-kpi='{key}'] .kpi-value");
-        await value.WaitForAsync(new() { Timeout = 30_000 });
+        await value.WaitForAsync(new() { Timeout = 60_000 });
         return (await value.InnerTextAsync()).Trim();
     }
 
+    // A screenshot waits for the renderer's next frame, which on two cores shared with the server and a booting
+    // WebAssembly app can take longer than Playwright's default 30 s (seen in CI): a slow frame is not a failure.
     private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true, Timeout = 90_000 });
 
     [Fact]
     public async Task Overview_kpis_move_as_demo_orders_flow()
@@ -138,7 +146,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture, ITestOutputHel
     [Fact]
     public async Task Signed_out_visitors_are_sent_to_the_login_page()
     {
-        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.Portal.RootUri.ToString() });
+        var context = await fixture.NewContextAsync(new() { BaseURL = fixture.Portal.RootUri.ToString() });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/orders");

@@ -8,7 +8,7 @@ namespace MicoPortal.BrowserTests;
 
 /// <summary>An incident raised by the real detector reaches an overview page that is already open.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class IncidentBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class IncidentBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>No other test and no demo order uses this SKU, so the incident on it is this test's own.</summary>
     private const string Sku = "MICO-COINS-BROWNOUT";
@@ -17,7 +17,13 @@ public sealed class IncidentBrowserTests(BrowserFixture fixture, ITestOutputHelp
 
     private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
 
-    public void Dispose() => _serverLog.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _serverLog.Dispose();
+        await fixture.CloseContextsAsync();
+    }
 
     [Fact]
     public async Task A_brown_out_opens_an_incident_that_appears_on_the_open_overview_without_a_reload()

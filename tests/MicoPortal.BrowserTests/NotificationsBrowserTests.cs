@@ -10,13 +10,19 @@ namespace MicoPortal.BrowserTests;
 
 /// <summary>A customer's SMS, from the order through the outbox to the sandbox inbox, on the admin page.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class NotificationsBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class NotificationsBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly IDisposable _serverLog = fixture.ServerLog.Attach(output);
 
-    public void Dispose() => _serverLog.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _serverLog.Dispose();
+        await fixture.CloseContextsAsync();
+    }
 
     [Fact]
     public async Task A_delivered_order_s_sms_is_sent_and_shows_in_the_outbox_and_the_sandbox_inbox()
