@@ -49,6 +49,7 @@ public static class AuthExtensions
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operations, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
+        services.AddOriginCheck();
         services.AddHostedService<UserSeeder>();
         return services;
     }

@@ -160,6 +160,7 @@ public static class PortalExtensions
         app.UseWhen(c => IsMachinePath(c.Request.Path), api => api.UseStatusCodePages());
         app.UseWhen(c => !IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
+        app.UseOriginCheck();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -241,6 +241,7 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
         }
 
         _lastDecreaseMs = nowMs;
+        _lastGrowthMs = nowMs; // growth after a cut counts from the cut
         _limit = Math.Max(Min, _limit * Backoff);
         _slowStartThreshold = _limit;
         Decreases++;

@@ -23,4 +23,7 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string Internal = "INTERNAL";
+
+    /// <summary>A cookie-authenticated write without the portal's own <c>Origin</c> header.</summary>
+    public const string Csrf = "CSRF";
 }

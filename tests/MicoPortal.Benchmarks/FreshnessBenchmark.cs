@@ -33,7 +33,7 @@ public static class FreshnessBenchmark
         var ages = new ConcurrentBag<double>();
         var messages = 0;
         await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.Root, "hubs/operations"), o => o.Cookies = cookies)
+            .WithUrl(new Uri(server.Root, "hubs/operations"), o => { o.Cookies = cookies; o.Headers["Origin"] = server.Root.GetLeftPart(UriPartial.Authority); })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
             .Build();
         hub.On<OrderChange[]>("OrdersChanged", changes =>

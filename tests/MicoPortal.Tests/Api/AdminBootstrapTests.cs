@@ -60,6 +60,7 @@ public partial class AdminBootstrapTests
     {
         var cookies = new CookieContainer();
         var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = portal.RootUri };
+        client.DefaultRequestHeaders.Add("Origin", PortalClient.OriginOf(portal.RootUri));
         (await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password })).EnsureSuccessStatusCode();
         return (client, cookies);
     }

@@ -202,6 +202,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
             _ => new System.Net.CookieContainer(),
         };
         var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = fixture.Factory.RootUri };
+        client.DefaultRequestHeaders.Add("Origin", PortalClient.OriginOf(fixture.Factory.RootUri));
         if (caller == Caller.ShopKey)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", "dev-shop-key");

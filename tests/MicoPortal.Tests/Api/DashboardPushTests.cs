@@ -15,7 +15,7 @@ public class DashboardPushTests(PortalFixture fixture) : IClassFixture<PortalFix
     private async Task<HubConnection> ConnectAsync(CookieContainer cookies)
     {
         var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(fixture.Factory.RootUri, "/hubs/operations"), o => o.Cookies = cookies)
+            .WithUrl(new Uri(fixture.Factory.RootUri, "/hubs/operations"), o => { o.Cookies = cookies; o.Headers["Origin"] = PortalClient.OriginOf(fixture.Factory.RootUri); })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
             .Build();
         await hub.StartAsync();

@@ -160,7 +160,7 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
     private static async Task<HubConnection> ConnectAsync(PortalFactory factory, CookieContainer cookies)
     {
         var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(factory.RootUri, "/hubs/operations"), o => o.Cookies = cookies)
+            .WithUrl(new Uri(factory.RootUri, "/hubs/operations"), o => { o.Cookies = cookies; o.Headers["Origin"] = PortalClient.OriginOf(factory.RootUri); })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
             .Build();
         await hub.StartAsync();

@@ -21,6 +21,9 @@ public static class PortalClient
         return client;
     }
 
+    /// <summary>The portal's own origin, which a cookie-authenticated write must carry as its <c>Origin</c> header (as a browser does).</summary>
+    public static string OriginOf(Uri root) => root.GetLeftPart(UriPartial.Authority);
+
     public const string Admin = "admin@micoportal.local";
     public const string Operations = "ops@micoportal.local";
     public const string Password = "Dev-Passw0rd!";
@@ -30,6 +33,7 @@ public static class PortalClient
     {
         var cookies = new CookieContainer();
         var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = factory.RootUri };
+        client.DefaultRequestHeaders.Add("Origin", OriginOf(factory.RootUri));
         var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password });
         response.EnsureSuccessStatusCode();
         return (client, cookies);

@@ -68,6 +68,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Clients carry the portal's own Origin, as a browser's requests do: cookie-authenticated writes need it.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("Origin", PortalClient.OriginOf(client.BaseAddress!));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);

@@ -25,6 +25,7 @@ public sealed class PortalProcess : IAsyncDisposable
     public async Task<HttpClient> AdminClientAsync()
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Root };
+        client.DefaultRequestHeaders.Add("Origin", Root.GetLeftPart(UriPartial.Authority)); // cookie-authenticated writes need the portal's own Origin
         var login = await client.PostAsJsonAsync("api/v1/auth/login", new { email = "admin@micoportal.local", password = "Dev-Passw0rd!" });
         login.EnsureSuccessStatusCode();
         return client;

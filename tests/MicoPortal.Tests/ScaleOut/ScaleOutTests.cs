@@ -183,6 +183,7 @@ public class ScaleOutTests(ITestOutputHelper output)
     {
         var cookies = new CookieContainer();
         var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = root };
+        client.DefaultRequestHeaders.Add("Origin", PortalClient.OriginOf(root));
         (await client.PostAsJsonAsync("api/v1/auth/login", new { email = PortalClient.Admin, password = PortalClient.Password })).EnsureSuccessStatusCode();
         return (client, cookies);
     }
@@ -193,7 +194,7 @@ public class ScaleOutTests(ITestOutputHelper output)
         client.Dispose();
 
         var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(root, "hubs/operations"), o => o.Cookies = cookies)
+            .WithUrl(new Uri(root, "hubs/operations"), o => { o.Cookies = cookies; o.Headers["Origin"] = PortalClient.OriginOf(root); })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
             .Build();
         await hub.StartAsync();
