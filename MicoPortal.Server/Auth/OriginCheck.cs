@@ -7,7 +7,8 @@ namespace MicoPortal.Server.Auth;
 
 /// <summary>
 /// Where the portal's own pages are served from, when a proxy in front changes the scheme or host
-/// (<c>Auth:PublicOrigins</c>, e.g. <c>https://portal.example.com</c>). Without it the portal's origin is the
+/// (<c>Auth:PublicOrigins</c>, e.g. <c>https://portal.example.com</c>; a default port is dropped, as browsers
+/// do). Without it the portal's origin is the
 /// request's own scheme and host.
 /// </summary>
 public sealed class OriginCheckOptions
@@ -27,7 +28,8 @@ public sealed class OriginCheckOptions
 /// </summary>
 public static class OriginCheck
 {
-    private const string SignInPath = "/api/v1/auth/login";
+    /// <summary>Signing in is not cookie-authenticated (the API call and the login page's own form).</summary>
+    private static readonly string[] SignInPaths = ["/api/v1/auth/login", "/login"];
 
     public static IServiceCollection AddOriginCheck(this IServiceCollection services)
     {
@@ -51,12 +53,24 @@ public static class OriginCheck
         await next(context);
     });
 
-    /// <summary>An unsafe method that the Identity cookie authenticated (sign-in itself excepted).</summary>
+    /// <summary>
+    /// An unsafe method, or a WebSocket upgrade (a GET, but it opens the live hub to whoever holds the cookie),
+    /// that the Identity cookie authenticated; sign-in itself excepted.
+    /// </summary>
     public static bool NeedsOrigin(HttpContext context) =>
-        !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-            || HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
-        && !context.Request.Path.Equals(SignInPath, StringComparison.OrdinalIgnoreCase)
+        (IsUnsafe(context.Request.Method) || IsWebSocketUpgrade(context.Request))
+        && !SignInPaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))
         && context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == IdentityConstants.ApplicationScheme);
+
+    /// <summary>
+    /// Read from the header: the WebSocket feature exists only inside SignalR's own endpoint pipeline, after
+    /// this check. (An HTTP/2 upgrade is a CONNECT, which is unsafe anyway.)
+    /// </summary>
+    private static bool IsWebSocketUpgrade(HttpRequest request) =>
+        request.Headers.Upgrade.Any(u => u?.Contains("websocket", StringComparison.OrdinalIgnoreCase) == true);
+
+    private static bool IsUnsafe(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 
     private static bool IsOwnOrigin(HttpContext context, OriginCheckOptions options)
     {
@@ -68,7 +82,7 @@ public static class OriginCheck
 
         var own = $"{context.Request.Scheme}://{context.Request.Host.Value}";
         return string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)
-            || options.PublicOrigins.Any(o => string.Equals(origin, o.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+            || options.PublicOrigins.Any(o => string.Equals(origin, new Uri(o).GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool IsOrigin(string value) =>

@@ -18,7 +18,9 @@ public static class SecurityHeaders
         {
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" on the portal's own
+            // form posts, and a cookie-authenticated write needs the portal's real Origin (Auth/OriginCheck.cs).
+            headers["Referrer-Policy"] = "same-origin";
             headers.XFrameOptions = "DENY";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";

@@ -37,7 +37,7 @@ public enum CallOutcome
 /// most one decrease per window (about one round trip), so a burst of refusals from one overload counts once.</item>
 /// <item>Shares are judged above the provider's background: the share it refuses or fails at any load.
 /// A cut made on a share that did not lower it is undone and teaches that background (see
-/// <see cref="JudgeWindow"/>); a provider refusing above its background again is cut as before.</item>
+/// <see cref="ObserveTrial"/>); a provider refusing above its background again is cut as before.</item>
 /// </list>
 /// Why AIMD and not a gradient limiter: the provider's latency is mostly its own (150 ms to 2 s of
 /// work, not queueing), so a gradient on latency alone would keep a slow but healthy provider at a
@@ -61,6 +61,9 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
 
     /// <summary>A share above this is never taken for background: a provider refusing most calls is overloaded or down.</summary>
     public const double MaxBackgroundShare = 0.5;
+
+    /// <summary>A trial that has not seen enough calls sent after its cut by then ends, and the cut stands.</summary>
+    public const int TrialExpiryMs = 10_000;
 
     /// <summary>How fast a learned background fades, per judged window, while the provider shows less.</summary>
     private const double BackgroundFade = 0.05;
@@ -117,6 +120,11 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
             _windowStartMs = nowMs;
         }
 
+        if (_trial is { } trial)
+        {
+            ObserveTrial(trial, outcome, latencyMs, nowMs);
+        }
+
         if (nowMs - _failureWindowStartMs >= Math.Max(FailureWindowMs, window) && _windowCalls >= FailureWindowCalls)
         {
             JudgeWindow(nowMs, window);
@@ -155,8 +163,9 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
         var latencyHolds = _shortLatencyMs <= _longLatencyMs * LatencyTolerance;
         var sinceGrowthMs = Math.Clamp(nowMs - (_lastGrowthMs ?? nowMs), 0, 1_000);
         _lastGrowthMs = nowMs;
-        if (!used || !latencyHolds)
+        if (!used || !latencyHolds || _trial is not null)
         {
+            // A trial holds the limit where the cut put it, so its verdict is about the cut alone.
             return;
         }
 
@@ -169,55 +178,22 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
     }
 
     /// <summary>
-    /// Judges a finished window (at least a second and 50 calls). A cut made on a share is a trial: the
-    /// window after the next (the next one's answers were mostly sent before the cut) shows whether it
-    /// helped. Had the provider refused for our load, a cut to <see cref="Backoff"/> of it leaves a share
-    /// near <c>1 - (1 - before) / Backoff</c>; had it refused a share of every load, the share stays. If it
-    /// stayed (and is at most <see cref="MaxBackgroundShare"/>), the cut is undone and the share becomes the
-    /// provider's background, which later judgements allow for. Measured: the chaos test's provider refuses
-    /// 10% and fails about 20% of calls at any load, and judged on absolute shares the limit sat at its
-    /// floor of 4 and the 10,000 orders took 6.5 minutes instead of 3.
+    /// Judges a finished window (at least a second and 50 calls): a cut when the share refused or failed is
+    /// above the provider's background by more than <see cref="RefusalShare"/> or <see cref="FailureShare"/>.
+    /// A cut made on a share is a trial (see <see cref="ObserveTrial"/>); no other is made while it lasts.
     /// </summary>
     private void JudgeWindow(long nowMs, double window)
     {
+        if (_trial is not null)
+        {
+            return;
+        }
+
         var refused = (double)_windowRefusals / _windowCalls;
         var failed = (double)_windowFailures / _windowCalls;
-        if (_trial is { } trial)
-        {
-            if (trial.WindowsToSkip > 0)
-            {
-                _trial = trial with { WindowsToSkip = trial.WindowsToSkip - 1 };
-                return;
-            }
-
-            _trial = null;
-            // Judged on the share above the background known when the cut was made.
-            var after = trial.ForRefusals ? refused : failed;
-            var excessBefore = trial.ShareBefore - trial.Background;
-            var excessIfLoad = Math.Max(0, 1 - (1 - excessBefore) / Backoff);
-            if (after - trial.Background >= (excessBefore + excessIfLoad) / 2 && after <= MaxBackgroundShare)
-            {
-                if (trial.ForRefusals)
-                {
-                    RefusalBackground = after;
-                }
-                else
-                {
-                    FailureBackground = after;
-                }
-
-                _limit = trial.LimitBefore;
-                _slowStartThreshold = trial.ThresholdBefore;
-                Undone++;
-                return;
-            }
-        }
-        else
-        {
-            // A background the provider no longer shows fades; a higher one is learned only by a trial.
-            RefusalBackground -= BackgroundFade * Math.Max(0, RefusalBackground - refused);
-            FailureBackground -= BackgroundFade * Math.Max(0, FailureBackground - failed);
-        }
+        // A background the provider no longer shows fades; a higher one is learned only by a trial.
+        RefusalBackground -= BackgroundFade * Math.Max(0, RefusalBackground - refused);
+        FailureBackground -= BackgroundFade * Math.Max(0, FailureBackground - failed);
 
         var byRefusals = refused > RefusalBackground + RefusalShare;
         if (byRefusals || failed > FailureBackground + FailureShare)
@@ -227,9 +203,69 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
             if (Decrease(nowMs, window))
             {
                 _trial = byRefusals
-                    ? new Trial(limitBefore, thresholdBefore, ForRefusals: true, refused, RefusalBackground, WindowsToSkip: 1)
-                    : new Trial(limitBefore, thresholdBefore, ForRefusals: false, failed, FailureBackground, WindowsToSkip: 1);
+                    ? new Trial(limitBefore, thresholdBefore, forRefusals: true, refused, RefusalBackground, nowMs)
+                    : new Trial(limitBefore, thresholdBefore, forRefusals: false, failed, FailureBackground, nowMs);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether a cut made on a share helped, judged on the calls sent after it (a call's send time is its
+    /// end less its latency: a timeout answered now was sent a timeout ago, under the old limit). Had the
+    /// provider refused for our load, a cut to <see cref="Backoff"/> of it leaves an excess share near
+    /// <c>1 - (1 - before) / Backoff</c>; had it refused a share of every load, the share stays. If it stayed
+    /// (and is at most <see cref="MaxBackgroundShare"/>), the cut is undone and the share becomes the
+    /// provider's background, which later judgements allow for. A trial that sees too few calls in
+    /// <see cref="TrialExpiryMs"/> ends and the cut stands. Measured: the chaos test's provider refuses 10%
+    /// and fails about 20% of calls at any load; judged on absolute shares the limit sat at its floor of 4
+    /// and the 10,000 orders took 6.5 minutes instead of under 3.
+    /// </summary>
+    private void ObserveTrial(Trial trial, CallOutcome outcome, double latencyMs, long nowMs)
+    {
+        if (nowMs - latencyMs >= trial.CutAtMs)
+        {
+            trial.Calls++;
+            trial.Refusals += outcome == CallOutcome.Refused ? 1 : 0;
+            trial.Failures += outcome == CallOutcome.Failed ? 1 : 0;
+        }
+
+        if (trial.Calls < FailureWindowCalls || nowMs - trial.CutAtMs < FailureWindowMs)
+        {
+            if (nowMs - trial.CutAtMs > TrialExpiryMs)
+            {
+                _trial = null;
+            }
+
+            return;
+        }
+
+        _trial = null;
+        var after = (double)(trial.ForRefusals ? trial.Refusals : trial.Failures) / trial.Calls;
+        var excessBefore = trial.ShareBefore - trial.Background;
+        var excessIfLoad = Math.Max(0, 1 - (1 - excessBefore) / Backoff);
+        if (after - trial.Background >= (excessBefore + excessIfLoad) / 2 && after <= MaxBackgroundShare)
+        {
+            SetBackground(trial.ForRefusals, after);
+            _limit = Math.Max(_limit, trial.LimitBefore);
+            _slowStartThreshold = trial.ThresholdBefore;
+            Undone++;
+        }
+        else
+        {
+            // The cut helped: what is left after it is at most the background.
+            SetBackground(trial.ForRefusals, Math.Min(trial.ForRefusals ? RefusalBackground : FailureBackground, after));
+        }
+    }
+
+    private void SetBackground(bool refusals, double share)
+    {
+        if (refusals)
+        {
+            RefusalBackground = share;
+        }
+        else
+        {
+            FailureBackground = share;
         }
     }
 
@@ -248,6 +284,25 @@ public sealed class AdaptiveConcurrency(int initial, int min, int max)
         return true;
     }
 
-    /// <summary>A cut made on a share, until the window after the next shows whether it helped.</summary>
-    private sealed record Trial(double LimitBefore, double ThresholdBefore, bool ForRefusals, double ShareBefore, double Background, int WindowsToSkip);
+    /// <summary>A cut made on a share, and the calls sent since, until they show whether it helped.</summary>
+    private sealed class Trial(double limitBefore, double thresholdBefore, bool forRefusals, double shareBefore, double background, long cutAtMs)
+    {
+        public double LimitBefore { get; } = limitBefore;
+
+        public double ThresholdBefore { get; } = thresholdBefore;
+
+        public bool ForRefusals { get; } = forRefusals;
+
+        public double ShareBefore { get; } = shareBefore;
+
+        public double Background { get; } = background;
+
+        public long CutAtMs { get; } = cutAtMs;
+
+        public int Calls { get; set; }
+
+        public int Refusals { get; set; }
+
+        public int Failures { get; set; }
+    }
 }

@@ -77,12 +77,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Closes the contexts the current test opened (the tests of the collection run one at a time).</summary>
     public async Task CloseContextsAsync()
     {
-        foreach (var context in _contexts)
-        {
-            await context.CloseAsync();
-        }
-
+        var open = _contexts.ToList();
         _contexts.Clear();
+        foreach (var context in open)
+        {
+            try
+            {
+                await context.CloseAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // Already gone with the browser: nothing left running.
+            }
+        }
     }
 
     /// <summary>A fresh browser context signed in through the login page.</summary>

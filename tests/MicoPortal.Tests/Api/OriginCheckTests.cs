@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MicoPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -44,7 +46,8 @@ public partial class OriginCheckTests(PortalFixture fixture, ITestOutputHelper o
         using var bare = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = fixture.Factory.RootUri };
 
         var missed = new List<string>();
-        foreach (var (method, path) in routes.Where(r => r.Path != "/api/v1/auth/login" && r.Path != "/api/v1/auth/logout"))
+        // Sign-in (the API call and the login page's form) is not cookie-authenticated and needs no Origin.
+        foreach (var (method, path) in routes.Where(r => r.Path is not ("/api/v1/auth/login" or "/login")))
         {
             foreach (var origin in new[] { null, "https://evil.example", "null" })
             {
@@ -93,6 +96,34 @@ public partial class OriginCheckTests(PortalFixture fixture, ITestOutputHelper o
             (await signIn.PostAsJsonAsync("/api/v1/auth/login", new { email = PortalClient.Operations, password = PortalClient.Password })).StatusCode);
         output.WriteLine($"{passed.Count} unsafe routes passed the check from the portal's own origin");
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_live_hub_opens_over_websockets_only_from_the_portals_own_origin()
+    {
+        var (_, cookies) = await fixture.Factory.SignInAsync(PortalClient.Operations);
+        HubConnection Hub(string? origin) => new HubConnectionBuilder()
+            .WithUrl(new Uri(fixture.Factory.RootUri, "/hubs/operations"), o =>
+            {
+                o.Cookies = cookies;
+                o.SkipNegotiation = true; // straight to the WebSocket upgrade, a GET a page on another site could make
+                o.Transports = HttpTransportType.WebSockets;
+                if (origin is not null)
+                {
+                    o.Headers["Origin"] = origin;
+                }
+            })
+            .Build();
+
+        await using var own = Hub(PortalClient.OriginOf(fixture.Factory.RootUri));
+        await own.StartAsync();
+        Assert.Equal(HubConnectionState.Connected, own.State);
+
+        foreach (var origin in new[] { null, "https://evil.example" })
+        {
+            await using var forged = Hub(origin);
+            await Assert.ThrowsAnyAsync<Exception>(() => forged.StartAsync());
+        }
     }
 
     private static async Task<string?> CodeOf(HttpResponseMessage response)

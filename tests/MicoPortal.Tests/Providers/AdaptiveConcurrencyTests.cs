@@ -169,14 +169,13 @@ public class AdaptiveConcurrencyTests
     }
 
     /// <summary>
-    /// A minute against a provider at 20 ms that refuses calls above <paramref name="capPerSecond"/> (0: no cap) and,
+    /// Seconds against a provider at <paramref name="latencyMs"/> that refuses calls above <paramref name="capPerSecond"/> (0: no cap) and,
     /// at any load, refuses <paramref name="refusedShare"/> and fails <paramref name="failedShare"/> of calls.
     /// Returns the limit at each second and the calls refused for the cap.
     /// </summary>
     private static (List<int> LimitPerSecond, long Calls, long CapRefusals) Simulate(
-        AdaptiveConcurrency limit, int seconds, int capPerSecond, double refusedShare, double failedShare, int seed = 11)
+        AdaptiveConcurrency limit, int seconds, int capPerSecond, double refusedShare, double failedShare, int seed = 11, int latencyMs = 20)
     {
-        const int latencyMs = 20;
         var random = new Random(seed);
         var perSecond = new List<int>();
         long calls = 0, capRefusals = 0, now = 0;
@@ -203,7 +202,7 @@ public class AdaptiveConcurrencyTests
             }
 
             now += latencyMs;
-            if (now % 1000 == 0)
+            if (now % 1000 < latencyMs)
             {
                 perSecond.Add(limit.Limit);
             }
@@ -242,5 +241,20 @@ public class AdaptiveConcurrencyTests
             Assert.True(settled.Average() is >= 28 and <= 44, $"background {background}: limit per second {string.Join(", ", settled)}");
             Assert.True((double)capRefusals / calls < 0.03, $"background {background}: {capRefusals} of {calls} calls refused for the cap; learned {limit.RefusalBackground:0.000}, undone {limit.Undone}, cuts {limit.Decreases}; limits {string.Join(", ", perSecond)}");
         }
+    }
+
+    [Fact]
+    public void A_slow_provider_with_a_low_cap_is_not_taken_for_background_while_the_limit_waits_for_a_verdict()
+    {
+        // 1 s per call and 10 calls a second allowed: 10 in flight. Few calls a second, so a verdict on a cut
+        // takes seconds; the limit must not grow back meanwhile and have the cap's refusals taken for background.
+        var limit = new AdaptiveConcurrency(initial: 32, min: 4, max: 4096);
+
+        var (perSecond, calls, capRefusals) = Simulate(limit, seconds: 600, capPerSecond: 10, refusedShare: 0, failedShare: 0, latencyMs: 1000);
+
+        var settled = perSecond.Skip(300).ToList();
+        Assert.True(limit.RefusalBackground < 0.02, $"learned {limit.RefusalBackground:0.000} of the cap's refusals as background; undone {limit.Undone}");
+        Assert.True(settled.Average() is >= 6 and <= 13, $"limit per second {string.Join(", ", settled)}");
+        Assert.True((double)capRefusals / calls < 0.1, $"{capRefusals} of {calls} calls refused for the cap");
     }
 }
