@@ -6,8 +6,10 @@ namespace MicoPortal.Server.Auth;
 
 /// <summary>
 /// Lets a request through with a valid <c>X-Api-Key</c>, scoped to the key's shop
-/// (<see cref="ShopScope"/>), or when an operator is signed in (the dashboard reads orders through
-/// the same routes and sees every shop).
+/// (<see cref="ShopScope"/>), or, to read, when an operator is signed in (the dashboard reads orders
+/// through the same routes and sees every shop). Placing orders and looking up accounts (every POST here)
+/// takes the key only: a signed-in operator gets <c>403</c>, so no real top-up is placed by a person's
+/// session with nobody recorded as having placed it.
 /// </summary>
 public sealed class ShopApiKeyFilter(ShopApiKeyStore keys) : IEndpointFilter
 {
@@ -31,7 +33,10 @@ public sealed class ShopApiKeyFilter(ShopApiKeyStore keys) : IEndpointFilter
 
         if (http.User.IsInRole(Roles.Operations) || http.User.IsInRole(Roles.Admin))
         {
-            return await next(context);
+            return HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                ? await next(context)
+                : Problems.Of(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Only a shop places orders.",
+                    $"Placing orders and looking up accounts takes the shop's {HeaderName}; a signed-in session cannot.");
         }
 
         return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, $"An {HeaderName} header is required.");

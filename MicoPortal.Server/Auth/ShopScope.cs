@@ -6,7 +6,10 @@ namespace MicoPortal.Server.Auth;
 /// </summary>
 public static class ShopScope
 {
-    /// <summary>The shop of orders placed by a signed-in operator rather than a shop's key.</summary>
+    /// <summary>
+    /// The shop of orders that signed-in operators placed before only a key could (and the column's default):
+    /// reserved, so no key can take it.
+    /// </summary>
     public const string Portal = "portal";
 
     private const string Item = "shop";
@@ -14,8 +17,8 @@ public static class ShopScope
     /// <summary>The shop a request's API key belongs to; <c>null</c> for an operator (all shops).</summary>
     public static string? Of(HttpContext http) => http.Items[Item] as string;
 
-    /// <summary>The shop new orders of this request belong to.</summary>
-    public static string ForNewOrders(HttpContext http) => Of(http) ?? Portal;
+    /// <summary>The shop new orders of this request belong to (only a key places orders: <see cref="ShopApiKeyFilter"/>).</summary>
+    public static string ForNewOrders(HttpContext http) => Of(http) ?? throw new InvalidOperationException("Orders are placed with a shop's API key only.");
 
     internal static void Set(HttpContext http, string shop) => http.Items[Item] = shop;
 }

@@ -44,7 +44,7 @@ public static class PortalExtensions
         services.AddOptions<ProviderOptions>().Bind(configuration.GetSection(ProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
-        services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration));
+        services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, builder.Environment));
 
         services.AddPortalDatabase();
         services.AddAuditLedger(configuration);
@@ -210,7 +210,7 @@ public static class PortalExtensions
 }
 
 /// <summary>Outside the built-in sandbox, a real provider needs its address and key.</summary>
-internal sealed class ProviderOptionsValidation(IConfiguration configuration) : IValidateOptions<ProviderOptions>
+internal sealed class ProviderOptionsValidation(IConfiguration configuration, IHostEnvironment environment) : IValidateOptions<ProviderOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProviderOptions options)
     {
@@ -223,6 +223,21 @@ internal sealed class ProviderOptionsValidation(IConfiguration configuration) : 
         if (!string.IsNullOrWhiteSpace(options.BaseUrl) && !Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out _))
         {
             return ValidateOptionsResult.Fail("Provider:BaseUrl must be an absolute URL.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.CallbackUrl)
+            && !(Uri.TryCreate(options.CallbackUrl, UriKind.Absolute, out var callback) && (callback.Scheme == Uri.UriSchemeHttp || callback.Scheme == Uri.UriSchemeHttps)))
+        {
+            return ValidateOptionsResult.Fail("Provider:CallbackUrl must be an absolute http(s) URL.");
+        }
+
+        // A real provider calls back from outside: the default (this server's own first listening address) is
+        // localhost or a container's address, and its callbacks would never arrive. Only Development guesses.
+        if (!string.IsNullOrWhiteSpace(options.BaseUrl) && string.IsNullOrWhiteSpace(options.CallbackUrl) && !environment.IsDevelopment())
+        {
+            return ValidateOptionsResult.Fail(
+                "Provider:CallbackUrl is required outside Development when Provider:BaseUrl names a provider: the public address " +
+                "the provider posts its callbacks to (https://portal.example.com/api/v1/provider/callbacks).");
         }
 
         return ValidateOptionsResult.Success;

@@ -104,6 +104,32 @@ public class OrderIntakeApiTests(PortalFixture fixture) : IClassFixture<PortalFi
     }
 
     [Fact]
+    public async Task A_signed_in_operator_cannot_place_orders_or_look_up_accounts_only_a_shop_key_can()
+    {
+        foreach (var email in new[] { PortalClient.Operations, PortalClient.Admin })
+        {
+            var (session, _) = await fixture.Factory.SignInAsync(email);
+            var order = PortalClient.NewOrder();
+
+            var single = await session.PostAsJsonAsync("/api/v1/orders", order);
+            var batch = await session.PostAsJsonAsync("/api/v1/orders/batch", new CreateOrderBatchRequest([PortalClient.NewOrder()]));
+            var lookup = await session.PostAsJsonAsync("/api/v1/accounts/lookup", new { micoUserId = "12345610", region = "GLOBAL" });
+
+            foreach (var response in new[] { single, batch, lookup })
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                Assert.Equal(ErrorCodes.Forbidden, (await response.ReadAsync<JsonElement>()).GetProperty("code").GetString());
+            }
+
+            Assert.False(await fixture.Factory.WithDbAsync(db => db.Orders.AnyAsync(o => o.ExternalId == order.ExternalId)), $"{email}'s session placed an order");
+            // Reading stays open to the dashboard.
+            Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/api/v1/orders")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await _shop.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder())).StatusCode);
+    }
+
+    [Fact]
     public async Task Batch_reports_each_order_outcome()
     {
         var existing = PortalClient.NewOrder();
