@@ -13,7 +13,7 @@ public enum LiveConnectionState
     Disconnected,
 }
 
-/// <summary>The live feed of the portal: SignalR hub <c>/hubs/operations</c> (CONTRACT.md section 3).</summary>
+/// <summary>The live feed of the portal: SignalR hub <c>/hubs/operations</c> (docs/api.md section 3).</summary>
 public interface IOperationsHubClient
 {
     LiveConnectionState State { get; }

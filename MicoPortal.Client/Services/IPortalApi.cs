@@ -7,7 +7,7 @@ using MicoPortal.Shared.Orders;
 namespace MicoPortal.Client.Services;
 
 /// <summary>
-/// The operator API of the portal (CONTRACT.md section 3). Read calls throw <see cref="PortalApiException"/>
+/// The operator API of the portal (docs/api.md section 3). Read calls throw <see cref="PortalApiException"/>
 /// on failure; actions answer a <see cref="PortalActionResult"/> carrying a readable message.
 /// </summary>
 public interface IPortalApi

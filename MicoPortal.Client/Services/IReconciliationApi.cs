@@ -3,7 +3,7 @@ using MicoPortal.Shared.Reconciliation;
 
 namespace MicoPortal.Client.Services;
 
-/// <summary>Reconciliation of the provider's transaction log against the portal's orders (CONTRACT.md section 7). Admin only.</summary>
+/// <summary>Reconciliation of the provider's transaction log against the portal's orders (docs/api.md section 7). Admin only.</summary>
 public interface IReconciliationApi
 {
     /// <summary><c>GET /api/v1/reconciliations</c>: past runs, newest first.</summary>

@@ -10,7 +10,7 @@ namespace MicoPortal.Server.Auth;
 
 public sealed record LoginRequest(string? Email, string? Password);
 
-/// <summary>Sign-in for API clients and tests (CONTRACT.md section 6); the web pages use <c>/login</c>.</summary>
+/// <summary>Sign-in for API clients and tests (docs/api.md section 6); the web pages use <c>/login</c>.</summary>
 public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)

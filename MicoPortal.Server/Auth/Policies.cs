@@ -2,7 +2,7 @@ using MicoPortal.Shared.Auth;
 
 namespace MicoPortal.Server.Auth;
 
-/// <summary>Authorization policies of the operator API (CONTRACT.md section 3).</summary>
+/// <summary>Authorization policies of the operator API (docs/api.md section 3).</summary>
 public static class Policies
 {
     /// <summary>Any signed-in operator: Operations or Admin.</summary>

@@ -13,7 +13,7 @@ public enum DatabaseProvider
     PostgreSql,
 }
 
-/// <summary>Section <c>Database</c>, plus the top-level <c>DataDirectory</c> key of CONTRACT.md section 6.</summary>
+/// <summary>Section <c>Database</c>, plus the top-level <c>DataDirectory</c> key of docs/api.md section 6.</summary>
 public sealed class DatabaseOptions
 {
     public const string Section = "Database";

@@ -7,7 +7,7 @@ namespace MicoPortal.Server.Demo;
 
 /// <summary>
 /// Feeds orders through the same intake as the shop API, with a realistic mix of sandbox scenario
-/// user IDs (CONTRACT.md section 5): mostly ordinary deliveries, a few of every fault.
+/// user IDs (docs/api.md section 5): mostly ordinary deliveries, a few of every fault.
 /// </summary>
 public sealed class DemoTrafficGenerator(IServiceProvider services, IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoTrafficGenerator> logger) : BackgroundService
 {

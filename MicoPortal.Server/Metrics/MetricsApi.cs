@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MicoPortal.Server.Metrics;
 
-/// <summary>Operator metrics (CONTRACT.md section 3) and the Prometheus scrape endpoint.</summary>
+/// <summary>Operator metrics (docs/api.md section 3) and the Prometheus scrape endpoint.</summary>
 public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)

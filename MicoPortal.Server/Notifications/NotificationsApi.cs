@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace MicoPortal.Server.Notifications;
 
 /// <summary>
-/// <c>GET /api/v1/notifications?orderId=</c> (CONTRACT.md section 7) and the sandbox sink's inbox. Admin
+/// <c>GET /api/v1/notifications?orderId=</c> (docs/api.md section 7) and the sandbox sink's inbox. Admin
 /// only: the items carry customers' phone numbers.
 /// </summary>
 public static class NotificationsApi

@@ -12,7 +12,7 @@ namespace MicoPortal.Server.Orders;
 public readonly record struct Transition(bool Accepted, OrderStatus From, OrderStatus To, string Outcome, bool Visible);
 
 /// <summary>
-/// The one place where an order's delivery state changes (CONTRACT.md section 1). Sweeps, callbacks
+/// The one place where an order's delivery state changes (docs/api.md section 1). Sweeps, callbacks
 /// and admin endpoints only feed it events. It does no I/O and reads no clock: the caller passes
 /// <c>now</c> and the pacing policy, so every rule is unit-tested.
 /// Rules it guards: a create is re-sent only after REF_NOT_FOUND (<see cref="Order.CreateIssuedAt"/>

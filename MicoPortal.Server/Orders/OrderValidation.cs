@@ -13,7 +13,7 @@ public sealed record ValidOrder(string ExternalId, string MicoUserId, string Reg
         && Amount == order.Amount && Currency == order.Currency && CustomerPhone == order.CustomerPhone;
 }
 
-/// <summary>Rules of CONTRACT.md section 2 for a shop order.</summary>
+/// <summary>Rules of docs/api.md section 2 for a shop order.</summary>
 public static partial class OrderValidation
 {
     public const int MaxCoins = 1_000_000;

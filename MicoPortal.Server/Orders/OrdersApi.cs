@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MicoPortal.Server.Orders;
 
-/// <summary>Shop API (CONTRACT.md section 2) and the admin order actions of section 3.</summary>
+/// <summary>Shop API (docs/api.md section 2) and the admin order actions of section 3.</summary>
 public static class OrdersApi
 {
     public const int MaxBatch = 1000;

@@ -4,7 +4,7 @@ using System.Text;
 namespace MicoPortal.Server.Providers;
 
 /// <summary>
-/// The callback signature of CONTRACT.md section 4:
+/// The callback signature of docs/api.md section 4:
 /// <c>v1=hex(HMAC-SHA256(secret, "{timestamp}.{rawBody}"))</c>. Used by the sandbox to sign and by
 /// the callbacks endpoint to verify, so both sides can never drift apart.
 /// </summary>

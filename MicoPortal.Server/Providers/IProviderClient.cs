@@ -1,6 +1,6 @@
 namespace MicoPortal.Server.Providers;
 
-/// <summary>The upstream provider API of CONTRACT.md section 4. Never throws for provider faults: every answer is a result.</summary>
+/// <summary>The upstream provider API of docs/api.md section 4. Never throws for provider faults: every answer is a result.</summary>
 public interface IProviderClient
 {
     Task<CreateResult> CreateOrderAsync(ProviderCreateOrderRequest request, CancellationToken cancellationToken);

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace MicoPortal.Server.Providers;
 
-// Wire records of the provider API (CONTRACT.md section 4). The portal's HTTP client and the
+// Wire records of the provider API (docs/api.md section 4). The portal's HTTP client and the
 // built-in sandbox both speak exactly these shapes.
 
 public static class ProviderStatuses

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MicoPortal.Server.Providers;
 
-/// <summary>Section <c>Provider</c>: the upstream top-up provider (CONTRACT.md section 6).</summary>
+/// <summary>Section <c>Provider</c>: the upstream top-up provider (docs/api.md section 6).</summary>
 public sealed class ProviderOptions
 {
     public const string Section = "Provider";

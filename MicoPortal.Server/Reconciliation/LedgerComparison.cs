@@ -18,7 +18,7 @@ public readonly record struct LedgerVerdict(string? StatusProblem, string? Amoun
 }
 
 /// <summary>
-/// The rules of CONTRACT.md section 7 for one row, pure so each is unit-tested. A status agrees when
+/// The rules of docs/api.md section 7 for one row, pure so each is unit-tested. A status agrees when
 /// it is what the portal's status means in provider words; PENDING agrees with an order still in
 /// flight, and with a finished one only when the row is older than the finish (the log was taken
 /// before). The amount disagrees when the quantity is not the order's coins, or the amount is above

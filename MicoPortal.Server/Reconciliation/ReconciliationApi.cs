@@ -19,7 +19,7 @@ using Microsoft.Net.Http.Headers;
 namespace MicoPortal.Server.Reconciliation;
 
 /// <summary>
-/// Reconciliation for admins (CONTRACT.md section 7): upload the provider's transaction log, follow
+/// Reconciliation for admins (docs/api.md section 7): upload the provider's transaction log, follow
 /// the run, read and export the report, see past runs.
 /// </summary>
 public static class ReconciliationApi

@@ -19,7 +19,7 @@ public sealed record LedgerRow(
     string? Error = null);
 
 /// <summary>
-/// Streams the transaction log CSV of CONTRACT.md section 7 (RFC 4180: quoted fields may hold commas,
+/// Streams the transaction log CSV of docs/api.md section 7 (RFC 4180: quoted fields may hold commas,
 /// quotes and line breaks) one row at a time, so a file of any length is read in constant memory.
 /// </summary>
 public static class TransactionLogReader

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Verification;
 
 /// <summary>
-/// Delivery callbacks from the provider (CONTRACT.md section 4): signature over the raw bytes,
+/// Delivery callbacks from the provider (docs/api.md section 4): signature over the raw bytes,
 /// timestamp window, then <see cref="CallbackBatcher"/>: event de-duplication and the same state machine as
 /// the sweeps, for many callbacks in one transaction.
 /// </summary>

@@ -22,7 +22,7 @@ public static class NotificationChannels
     public const string Sms = "sms";
 }
 
-/// <summary>One item of <c>GET /api/v1/notifications?orderId=</c> (CONTRACT.md section 7), plus the outbox's own facts.</summary>
+/// <summary>One item of <c>GET /api/v1/notifications?orderId=</c> (docs/api.md section 7), plus the outbox's own facts.</summary>
 public sealed record NotificationDto(
     long Id,
     long OrderId,

@@ -1,6 +1,6 @@
 namespace MicoPortal.Shared.Orders;
 
-/// <summary>Lifecycle of a paid order (CONTRACT.md section 1). Serialized by name.</summary>
+/// <summary>Lifecycle of a paid order (docs/api.md section 1). Serialized by name.</summary>
 public enum OrderStatus
 {
     /// <summary>Accepted from the shop (paid), not yet sent to the provider.</summary>
@@ -23,6 +23,6 @@ public static class OrderStatusExtensions
     public static bool IsFinal(this OrderStatus status) =>
         status is OrderStatus.Delivered or OrderStatus.Failed or OrderStatus.Reversed;
 
-    /// <summary>Statuses an operator can retry from (CONTRACT.md rule 2).</summary>
+    /// <summary>Statuses an operator can retry from (docs/api.md section 1, rule 2).</summary>
     public static bool AllowsRetryDelivery(this OrderStatus status) => status == OrderStatus.Failed;
 }

@@ -11,7 +11,7 @@ public enum ReconciliationState
     Failed,
 }
 
-/// <summary>What a reconciliation found for one log row or one order (CONTRACT.md section 7).</summary>
+/// <summary>What a reconciliation found for one log row or one order (docs/api.md section 7).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ReconciliationItemKind>))]
 public enum ReconciliationItemKind
 {

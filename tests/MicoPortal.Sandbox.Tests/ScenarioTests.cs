@@ -5,7 +5,7 @@ using MicoPortal.Server.Providers;
 
 namespace MicoPortal.Sandbox.Tests;
 
-/// <summary>CONTRACT.md section 5, one test per userId ending, on a fake clock.</summary>
+/// <summary>docs/api.md section 5, one test per userId ending, on a fake clock.</summary>
 public sealed class ScenarioTests : IAsyncLifetime
 {
     private SandboxHost _host = null!;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Providers.Sandbox;
 
-/// <summary>Entry points of the built-in sandbox provider (CONTRACT.md section 5).</summary>
+/// <summary>Entry points of the built-in sandbox provider (docs/api.md section 5).</summary>
 public static class SandboxExtensions
 {
     /// <summary>

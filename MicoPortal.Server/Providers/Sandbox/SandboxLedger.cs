@@ -4,7 +4,7 @@ using System.Text;
 
 namespace MicoPortal.Server.Providers.Sandbox;
 
-/// <summary>One row of the sandbox's transaction log (the CSV header of CONTRACT.md section 7).</summary>
+/// <summary>One row of the sandbox's transaction log (the CSV header of docs/api.md section 7).</summary>
 public sealed record SandboxLedgerRow(
     string ClientRef,
     string ProviderRef,

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Providers.Sandbox;
 
-/// <summary>Configuration section <c>Sandbox</c>: the built-in provider of CONTRACT.md section 5.</summary>
+/// <summary>Configuration section <c>Sandbox</c>: the built-in provider of docs/api.md section 5.</summary>
 public sealed class SandboxOptions
 {
     public const string SectionName = "Sandbox";

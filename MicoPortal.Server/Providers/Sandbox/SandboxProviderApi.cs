@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Providers.Sandbox;
 
 /// <summary>
-/// The provider API of CONTRACT.md section 4 as the sandbox answers it, with the scenarios of
+/// The provider API of docs/api.md section 4 as the sandbox answers it, with the scenarios of
 /// section 5 and the configurable random faults. Handlers return <see cref="IResult"/> because a
 /// call may also end without any answer (dropped connection) or with a deliberately broken one.
 /// </summary>
@@ -31,7 +31,7 @@ internal static partial class SandboxProviderApi
             .ExcludeFromDescription();
         admin.MapGet("/faults", (IOptionsMonitor<SandboxOptions> options) => TypedResults.Json(options.CurrentValue.Faults, ProviderJson.Options));
         admin.MapPut("/faults", SetFaults);
-        // The transaction log for reconciliation (CONTRACT.md section 7), optionally with injected
+        // The transaction log for reconciliation (docs/api.md section 7), optionally with injected
         // discrepancies; which rows were changed is answered in X-Sandbox-Injected (JSON).
         admin.MapGet("/transactions", (DateTimeOffset? from, DateTimeOffset? to, int? missing, int? extra, int? status, int? amount, int? seed,
             SandboxLedger ledger, TimeProvider time, HttpContext http) =>

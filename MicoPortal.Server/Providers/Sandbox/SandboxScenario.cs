@@ -3,7 +3,7 @@ using System.Text;
 
 namespace MicoPortal.Server.Providers.Sandbox;
 
-/// <summary>The behaviours of CONTRACT.md section 5, chosen by the last two digits of the account's userId.</summary>
+/// <summary>The behaviours of docs/api.md section 5, chosen by the last two digits of the account's userId.</summary>
 public enum SandboxScenario
 {
     Default,

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace MicoPortal.Tests.Pipeline;
 
 /// <summary>
-/// The whole pipeline on the real server against a provider speaking CONTRACT.md section 4:
+/// The whole pipeline on the real server against a provider speaking docs/api.md section 4:
 /// every sandbox scenario ends where it must, with no order lost and no create sent twice.
 /// </summary>
 public class DeliveryScenarioTests(ITestOutputHelper output)

@@ -2,7 +2,7 @@ using MicoPortal.Shared.Orders;
 
 namespace MicoPortal.Tests.Pipeline;
 
-/// <summary>What each sandbox scenario (CONTRACT.md section 5, by the last two digits of the user id) must end as.</summary>
+/// <summary>What each sandbox scenario (docs/api.md section 5, by the last two digits of the user id) must end as.</summary>
 public static class ScenarioExpectations
 {
     public static readonly int[] Suffixes = [91, 92, 93, 94, 95, 96, 97, 98, 99, 10];
