@@ -47,7 +47,7 @@ public sealed class ProviderApiTests : IAsyncLifetime
         var error = await conflict.ErrorAsync();
         Assert.Equal(ProviderErrorCodes.RefConflict, error.Code);
         Assert.False(error.Retryable);
-        Assert.Equal(new(4, 1, 2), _host.Ledger.GetCreateCounts(clientRef));
+        Assert.Equal(new(4, 1, 2, SentAgainUnasked: 3), _host.Ledger.GetCreateCounts(clientRef));
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Server.Providers;
+using MicoPortal.Tests.Infrastructure;
 
 namespace MicoPortal.Sandbox.Tests;
 
@@ -119,7 +120,7 @@ public sealed class ScenarioTests : IAsyncLifetime
         Assert.Equal(ProviderErrorCodes.RefNotFound, (await notFound.ErrorAsync()).Code);
         Assert.Equal(clientRef, Assert.Single((await query.Content.ReadFromJsonAsync<ProviderQueryResponse>(ProviderJson.Options))!.NotFound));
         Assert.Equal(HttpStatusCode.Created, resubmitted.StatusCode);
-        Assert.Equal(new(2, 1, 0), _host.Ledger.GetCreateCounts(clientRef));
+        Assert.Equal(new(2, 1, 0, SentAgainUnasked: 0, NotFoundAnswered: 2), _host.Ledger.GetCreateCounts(clientRef));
     }
 
     [Fact]
@@ -208,7 +209,7 @@ public sealed class ScenarioTests : IAsyncLifetime
         Assert.Equal("1", retried.Headers.GetValues("Retry-After").Single());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, get.StatusCode);
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        Assert.Equal(new(3, 1, 0), _host.Ledger.GetCreateCounts(clientRef));
+        Assert.Equal(new(3, 1, 0, SentAgainUnasked: 2), _host.Ledger.GetCreateCounts(clientRef));
     }
 
     [Fact]
@@ -226,7 +227,7 @@ public sealed class ScenarioTests : IAsyncLifetime
         Assert.Equal(new[] { ProviderStatuses.Success, ProviderStatuses.Pending, ProviderStatuses.Success }, callbacks.Select(c => c.Callback.Order.Status));
         Assert.Equal(callbacks[0].EventId, callbacks[2].EventId);
         Assert.NotEqual(callbacks[0].EventId, callbacks[1].EventId);
-        Assert.All(callbacks, c => Assert.True(CallbackSignature.Verify(SandboxHost.Secret, c.Timestamp, c.Body, c.Signature)));
+        Assert.All(callbacks, c => Assert.Equal(ContractSignature.V1(SandboxHost.Secret, c.Timestamp, c.Body), c.Signature));
     }
 
     [Fact]

@@ -32,7 +32,12 @@ public sealed record SandboxDiscrepancy(string Kind, string ClientRef)
 /// <param name="Received">Every create call that named the clientRef with a valid body, whatever its answer.</param>
 /// <param name="Committed">Create calls that stored a new order (0 or 1).</param>
 /// <param name="Replayed">Create calls answered 200 for an order that already existed.</param>
-public sealed record SandboxCreateCounts(int Received, int Committed, int Replayed);
+/// <param name="SentAgainUnasked">
+/// Create calls that came after an earlier create for the same clientRef with no REF_NOT_FOUND answered
+/// for it in between: each one breaks the rule that a create is re-sent only after REF_NOT_FOUND.
+/// </param>
+/// <param name="NotFoundAnswered">REF_NOT_FOUND answers (GET 404 or a query's notFound) given for the clientRef after a create.</param>
+public sealed record SandboxCreateCounts(int Received, int Committed, int Replayed, int SentAgainUnasked = 0, int NotFoundAnswered = 0);
 
 /// <summary>
 /// The sandbox provider's memory and the ground truth for tests and reconciliation: every clientRef
@@ -88,9 +93,19 @@ public sealed class SandboxLedger(TimeProvider time)
             return new SandboxCreateCounts(0, 0, 0);
         }
 
+        return Counts(entry);
+    }
+
+    /// <summary>Create counts for every clientRef the sandbox still remembers, for tests that audit a whole run.</summary>
+    public IReadOnlyDictionary<string, SandboxCreateCounts> AllCreateCounts() =>
+        _entries.ToDictionary(e => e.Key, e => Counts(e.Value), StringComparer.Ordinal);
+
+    private static SandboxCreateCounts Counts(Entry entry)
+    {
         lock (entry)
         {
-            return new SandboxCreateCounts(entry.CreatesReceived, entry.CreatesCommitted, entry.CreatesReplayed);
+            return new SandboxCreateCounts(entry.CreatesReceived, entry.CreatesCommitted, entry.CreatesReplayed,
+                entry.CreatesSentAgainUnasked, entry.NotFoundAnswered);
         }
     }
 
@@ -242,10 +257,29 @@ public sealed class SandboxLedger(TimeProvider time)
             (UserId: request.Account.UserId, Now: now));
         lock (entry)
         {
+            if (entry.CreatesReceived > 0 && !entry.NotFoundSinceLastCreate)
+            {
+                entry.CreatesSentAgainUnasked++;
+            }
+
             entry.CreatesReceived++;
+            entry.NotFoundSinceLastCreate = false;
         }
 
         return entry;
+    }
+
+    /// <summary>Records that the provider answered REF_NOT_FOUND for this clientRef: a create may follow.</summary>
+    internal void RecordNotFound(string clientRef)
+    {
+        if (_entries.TryGetValue(clientRef, out var entry))
+        {
+            lock (entry)
+            {
+                entry.NotFoundAnswered++;
+                entry.NotFoundSinceLastCreate = true;
+            }
+        }
     }
 
     internal Entry? Find(string clientRef) => _entries.TryGetValue(clientRef, out var entry) ? entry : null;
@@ -427,6 +461,9 @@ public sealed class SandboxLedger(TimeProvider time)
         public int CreatesReplayed;
         public int RateLimitedCalls;
         public int CallbacksDelivered;
+        public int CreatesSentAgainUnasked;
+        public int NotFoundAnswered;
+        public bool NotFoundSinceLastCreate;
         public bool DroppedBeforeCommit;
         public bool MalformedServed;
     }

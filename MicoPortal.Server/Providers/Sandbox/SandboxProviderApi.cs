@@ -132,6 +132,7 @@ internal static partial class SandboxProviderApi
 
         if (entry?.Order is not { } order)
         {
+            s.Ledger.RecordNotFound(clientRef);
             return Error(http, StatusCodes.Status404NotFound, ProviderErrorCodes.RefNotFound,
                 $"No order with clientRef '{clientRef}' was ever accepted.", retryable: false);
         }
@@ -202,7 +203,17 @@ internal static partial class SandboxProviderApi
             malformed |= SandboxLedger.TryConsumeMalformed(entry);
         }
 
-        return malformed ? Malformed() : TypedResults.Json(new ProviderQueryResponse(orders, notFound), ProviderJson.Options);
+        if (malformed)
+        {
+            return Malformed();
+        }
+
+        foreach (var clientRef in notFound)
+        {
+            s.Ledger.RecordNotFound(clientRef);
+        }
+
+        return TypedResults.Json(new ProviderQueryResponse(orders, notFound), ProviderJson.Options);
     }
 
     private static async Task<IResult> LookupAccount(HttpContext http, [AsParameters] SandboxServices s)

@@ -15,11 +15,39 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
     private const string Secret = "dev-callback-secret";
     private readonly HttpClient _anonymous = fixture.Factory.CreateClient();
 
-    private async Task<OrderDto> NewOrderAsync()
+    private async Task<(long Id, string ClientRef)> NewOrderAsync() => (await NewOrdersAsync(1))[0];
+
+    /// <summary>
+    /// Orders written straight to the database as Submitted and leased for an hour, as if a sweep held them:
+    /// no sweep creates or queries them, so the built-in sandbox never hears of them and sends no callbacks
+    /// of its own, and the only callbacks they get are the test's (however slowly the test runs).
+    /// </summary>
+    private Task<List<(long Id, string ClientRef)>> NewOrdersAsync(int count) => fixture.Factory.WithDbAsync(async db =>
     {
-        var response = await fixture.Factory.ShopClient().PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder());
-        return await response.ReadAsync<OrderDto>();
-    }
+        var now = DateTimeOffset.UtcNow;
+        var created = Enumerable.Range(0, count).Select(i => new Order
+        {
+            ExternalId = $"cb-{Guid.NewGuid():N}",
+            MicoUserId = "12345610",
+            Region = "GLOBAL",
+            Sku = "MICO-COINS-500",
+            Coins = 500,
+            Amount = 4.99m,
+            Currency = "USD",
+            Status = OrderStatus.Submitted,
+            CreateIssuedAt = now,
+            SubmittedAt = now,
+            ReceivedAt = now,
+            UpdatedAt = now,
+            DueBy = now.AddMinutes(15),
+            NextCheckAt = now.AddHours(1),
+            LeaseUntil = now.AddHours(1),
+            Version = Guid.NewGuid(),
+        }).ToList();
+        db.Orders.AddRange(created);
+        await db.SaveChangesAsync();
+        return created.Select(o => (o.Id, o.ClientRef)).ToList();
+    });
 
     private static byte[] Body(string eventId, string clientRef, long version, string status = ProviderStatuses.Success) =>
         JsonSerializer.SerializeToUtf8Bytes(
@@ -35,7 +63,7 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(ProviderCallbackHeaders.EventId, eventId);
         request.Headers.Add(ProviderCallbackHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(ProviderCallbackHeaders.Signature, signature ?? CallbackSignature.Sign(Secret, timestamp, body));
+        request.Headers.Add(ProviderCallbackHeaders.Signature, signature ?? ContractSignature.V1(Secret, timestamp, body));
         return _anonymous.SendAsync(request);
     }
 
@@ -73,35 +101,7 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
     public async Task Callbacks_arriving_together_are_each_applied_once_and_copies_sent_at_once_count_once()
     {
         // Callbacks are saved in batches: twenty orders' callbacks at once, each one sent five times concurrently.
-        // The orders are written straight to the database as Submitted and leased for an hour, as if a sweep held
-        // them: no sweep queries or re-creates them, so the sandbox never hears of them and sends no callbacks of
-        // its own, and the only callback attempts are these.
-        var orders = await fixture.Factory.WithDbAsync(async db =>
-        {
-            var now = DateTimeOffset.UtcNow;
-            var created = Enumerable.Range(0, 20).Select(i => new Order
-            {
-                ExternalId = $"batch-cb-{Guid.NewGuid():N}",
-                MicoUserId = "12345610",
-                Region = "GLOBAL",
-                Sku = "MICO-COINS-500",
-                Coins = 500,
-                Amount = 4.99m,
-                Currency = "USD",
-                Status = OrderStatus.Submitted,
-                CreateIssuedAt = now,
-                SubmittedAt = now,
-                ReceivedAt = now,
-                UpdatedAt = now,
-                DueBy = now.AddMinutes(15),
-                NextCheckAt = now.AddHours(1),
-                LeaseUntil = now.AddHours(1),
-                Version = Guid.NewGuid(),
-            }).ToList();
-            db.Orders.AddRange(created);
-            await db.SaveChangesAsync();
-            return created.Select(o => (o.Id, o.ClientRef)).ToList();
-        });
+        var orders = await NewOrdersAsync(20);
 
         var sends = orders.SelectMany(order =>
         {
@@ -127,11 +127,11 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
         var order = await NewOrderAsync();
         var eventId = Guid.NewGuid().ToString();
         var body = Body(eventId, order.ClientRef, version: 1000);
-        var forged = CallbackSignature.Sign("not-the-secret", Now, body);
+        var forged = ContractSignature.V1("not-the-secret", Now, body);
         var tampered = Body(eventId, order.ClientRef, version: 1001);
 
         var wrongSecret = await SendAsync(body, eventId, Now, forged);
-        var bodyChanged = await SendAsync(tampered, eventId, Now, CallbackSignature.Sign(Secret, Now, body));
+        var bodyChanged = await SendAsync(tampered, eventId, Now, ContractSignature.V1(Secret, Now, body));
         var garbage = await SendAsync(body, eventId, Now, "v1=zz");
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);

@@ -143,10 +143,12 @@ public class ScaleOutTests(ITestOutputHelper output)
             .GroupBy(m => m.Instance).Select(g => new { Instance = g.Key, Received = g.Sum(m => m.Received), Delivered = g.Sum(m => m.Delivered) }).ToListAsync());
         var duplicateRows = stored.GroupBy(o => (o.Shop, o.ExternalId)).Count(g => g.Count() > 1);
         var ledger = stored.Select(o => (Order: o, Counts: provider.Ledger.GetCreateCounts(o.ClientRef), Truth: provider.Ledger.GetTruth(o.ClientRef))).ToList();
-        var duplicateCreates = ledger.Count(x => x.Counts.Replayed > 0 || x.Counts.Committed > 1);
+        var creates = ProviderCreateAudit.Check(provider.Ledger, stored);
+        var duplicateCreates = creates.Replayed + creates.SentAgainUnasked;
         var violations = ledger
-            .Where(x => x.Order.Status != OrderStatus.Delivered || x.Counts.Committed != 1 || x.Counts.Replayed != 0 || x.Order.ProofSerial is null || x.Order.LeaseUntil is not null)
+            .Where(x => x.Order.Status != OrderStatus.Delivered || x.Order.ProofSerial is null || x.Order.LeaseUntil is not null)
             .Select(x => $"{x.Order.ExternalId} ({x.Order.ClientRef}): {x.Order.Status}, committed {x.Counts.Committed}, replayed {x.Counts.Replayed}, provider {x.Truth?.Status}, lease {x.Order.LeaseUntil}")
+            .Concat(creates.Violations)
             .ToList();
         // Rollups are flushed periodically: a killed instance loses its unflushed counts (metrics only, never orders).
         foreach (var instance in perInstance)
