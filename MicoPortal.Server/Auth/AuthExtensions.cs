@@ -29,6 +29,13 @@ public static class AuthExtensions
             o.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
         });
 
+        // Outside Development the cookie is Secure whatever the request's scheme: behind a TLS-terminating proxy
+        // without forwarded headers the portal sees plain HTTP, and SameAsRequest would send the session in clear.
+        // Development keeps SameAsRequest, for http://localhost.
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IHostEnvironment>((o, environment) => o.Cookie.SecurePolicy =
+                environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
+
         services.AddIdentityCore<PortalUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;

@@ -6,7 +6,8 @@ namespace MicoPortal.Server.Auth;
 /// <summary>
 /// Creates the roles, and the first users: in Development the documented demo users; elsewhere an
 /// admin only from configuration (<c>Bootstrap:AdminEmail</c>, <c>Bootstrap:AdminPassword</c>) or,
-/// failing that, through a one-time secret printed to the log (<see cref="AdminBootstrap"/>).
+/// failing that, through a one-time secret written to an owner-only file in the data directory, never
+/// to the log (<see cref="AdminBootstrap"/>).
 /// No built-in password exists outside Development.
 /// </summary>
 public sealed class UserSeeder(IServiceProvider services, IHostEnvironment environment, IConfiguration configuration, AdminBootstrap bootstrap, ILogger<UserSeeder> logger) : IHostedService
@@ -42,11 +43,13 @@ public sealed class UserSeeder(IServiceProvider services, IHostEnvironment envir
         }
         else if (!environment.IsDevelopment() && (await users.GetUsersInRoleAsync(Roles.Admin)).Count == 0)
         {
-            var secret = bootstrap.Open();
+            var file = Path.Combine(Data.DataExtensions.DataDirectoryOf(configuration, environment), AdminBootstrap.FileName);
+            bootstrap.Open(file);
             logger.LogWarning(
-                "No admin exists. Create the first one with this one-time secret: POST /api/v1/auth/bootstrap {{\"secret\":\"{Secret}\",\"email\":...,\"password\":...}} " +
-                "(or set Bootstrap:AdminEmail and Bootstrap:AdminPassword and restart). The secret works once and only until the next restart.",
-                secret);
+                "No admin exists. Create the first one with the one-time secret in {SecretFile} (readable by the portal's user only): " +
+                "POST /api/v1/auth/bootstrap {{\"secret\":...,\"email\":...,\"password\":...}} (or set Bootstrap:AdminEmail and Bootstrap:AdminPassword and restart). " +
+                "The secret works once and only until the next restart; the file is deleted when it is used.",
+                file);
         }
     }
 

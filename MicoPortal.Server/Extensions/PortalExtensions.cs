@@ -43,6 +43,7 @@ public static class PortalExtensions
         services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProviderOptions>().Bind(configuration.GetSection(ProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DemoOptions>>(new DemoOptionsValidation(configuration));
         services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
         services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, builder.Environment));
 
@@ -117,9 +118,16 @@ public static class PortalExtensions
 
         // Live dashboard: rollups for the numbers, SignalR for the push.
         services.AddSingleton<MetricsRecorder>();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidation>();
+        services.AddSingleton<MetricsScrapeFilter>();
         services.AddSingleton<MetricsQueries>();
         services.AddHostedService<MetricsRollupWriter>();
         services.AddSingleton<HubConnections>();
+        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection(RealtimeOptions.Section))
+            .Validate(o => o.SessionCheckInterval > TimeSpan.Zero, "Realtime:SessionCheckInterval must be positive.").ValidateOnStart();
+        services.AddSingleton<HubSessions>();
+        services.AddHostedService<HubSessionChecker>();
         // Enum names on the hub, as on the REST API ("Delivered", not 3).
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .AddPortalBackplane(configuration);
@@ -178,7 +186,8 @@ public static class PortalExtensions
         app.MapIncidentsApi();
         app.MapNotificationsApi();
         app.MapLogoutPage();
-        app.MapHub<OperationsHub>(OperationsHub.Route).RequireAuthorization(Policies.Operator);
+        // A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).
+        app.MapHub<OperationsHub>(OperationsHub.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new HangfireAdminFilter()], DisplayStorageConnectionString = false });
 

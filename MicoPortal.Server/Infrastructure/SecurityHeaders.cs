@@ -2,18 +2,29 @@ namespace MicoPortal.Server.Infrastructure;
 
 /// <summary>
 /// Browser hardening headers. The CSP fits Blazor WebAssembly: 'wasm-unsafe-eval' lets the .NET
-/// runtime compile, inline scripts are needed for Blazor's import map, inline styles for MudBlazor.
-/// No page may be framed (clickjacking), and nothing is loaded from other origins.
+/// runtime compile; the one inline script, Blazor's import map (Components/App.razor), carries a
+/// nonce made fresh for every response, so no injected script runs ('unsafe-inline' is not allowed
+/// for scripts). Inline styles stay allowed: MudBlazor sets style attributes. No page may be framed
+/// (clickjacking), and nothing is loaded from other origins.
 /// </summary>
 public static class SecurityHeaders
 {
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+    private const string NonceItem = "csp-nonce";
+
+    public static string ContentSecurityPolicy(string nonce) =>
+        $"default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; " +
         "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>This response's script nonce, for the page's own inline scripts (<c>nonce="@..."</c>).</summary>
+    public static string NonceOf(HttpContext context) =>
+        context.Items[NonceItem] as string ?? throw new InvalidOperationException("UseSecurityHeaders runs before the pages.");
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // 128 random bits, base64: unguessable, and new for every response (a cached page's nonce is spent).
+        var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        context.Items[NonceItem] = nonce;
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
@@ -27,7 +38,7 @@ public static class SecurityHeaders
             // Hangfire's dashboard brings its own inline scripts and styles; it is admin-only and same-origin.
             if (!context.Request.Path.StartsWithSegments("/hangfire"))
             {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy(nonce);
             }
 
             return Task.CompletedTask;

@@ -16,7 +16,7 @@ public static class MetricsApi
         var group = app.MapGroup("/api/v1/metrics").WithTags("Metrics").RequireAuthorization(Auth.Policies.Operator);
         group.MapGet("/summary", GetSummary);
         group.MapGet("/timeseries", GetTimeseries);
-        app.MapGet("/metrics", GetPrometheus).WithTags("Metrics");
+        app.MapGet("/metrics", GetPrometheus).WithTags("Metrics").AddEndpointFilter<MetricsScrapeFilter>();
         return app;
     }
 

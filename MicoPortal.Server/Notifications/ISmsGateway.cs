@@ -16,6 +16,14 @@ public interface ISmsGateway
     string Name { get; }
 
     Task<SmsReceipt> SendAsync(SmsMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Before a message is sent again after a try whose outcome is not known: the message the gateway already
+    /// took for it (created <paramref name="since"/> or later), or null. A gateway that honours
+    /// <see cref="SmsMessage.IdempotencyKey"/> (the sandbox sink) needs no look-up: the default answers null.
+    /// Throws like <see cref="SendAsync"/> when the gateway cannot tell.
+    /// </summary>
+    Task<SmsReceipt?> FindSentAsync(SmsMessage message, DateTimeOffset since, CancellationToken cancellationToken) => Task.FromResult<SmsReceipt?>(null);
 }
 
 /// <summary>A gateway's refusal. <see cref="Permanent"/>: trying again cannot help (invalid number, blocked recipient).</summary>

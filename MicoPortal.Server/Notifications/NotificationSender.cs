@@ -10,7 +10,9 @@ namespace MicoPortal.Server.Notifications;
 /// Drains the outbox: claims due Pending notifications under a lease (so two instances never send
 /// one at once), hands each to the <see cref="ISmsGateway"/> and records the outcome right after its
 /// own call, so a crash can repeat at most the one call that was in flight, and then with the same
-/// idempotency key. A crashed sender's claims come free when the lease passes.
+/// idempotency key. A row tried before is first looked up at the gateway (<see cref="ISmsGateway.FindSentAsync"/>):
+/// a gateway without idempotency keys (Twilio) may have taken a message whose answer was lost. A crashed
+/// sender's claims come free when the lease passes.
 /// </summary>
 public sealed class NotificationSender(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -122,7 +124,19 @@ public sealed class NotificationSender(
             try
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(call.Token, lifetime.ApplicationStopping);
-                receipt = await gateway.SendAsync(new SmsMessage(IdempotencyKey(notification), notification.To, notification.Text), linked.Token);
+                var message = new SmsMessage(IdempotencyKey(notification), notification.To, notification.Text);
+                // A try before this one may have reached the gateway with its answer lost (a timeout after the gateway
+                // took the message): ask before sending again. A failed look-up leaves the row for a later try unsent.
+                if (notification.Tries > 0)
+                {
+                    receipt = await gateway.FindSentAsync(message, notification.CreatedAt, linked.Token);
+                    if (receipt is not null)
+                    {
+                        logger.LogInformation("Notification {NotificationId} was already taken by {Gateway} as {MessageId}; not sent again", notification.Id, gateway.Name, receipt.MessageId);
+                    }
+                }
+
+                receipt ??= await gateway.SendAsync(message, linked.Token);
             }
             catch (SmsGatewayException ex)
             {

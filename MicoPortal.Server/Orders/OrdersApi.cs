@@ -49,10 +49,10 @@ public static class OrdersApi
                     $"Existing order {result.OrderId}. Use a new externalId for a different order.");
             case IntakeOutcome.Created:
                 // A new order has no attempts yet: answer from what was written, without reading it back.
-                var created = result.Order!.ToDto([]);
+                var created = result.Order!.ToDto([]).ForReader(http);
                 return TypedResults.Created($"/api/v1/orders/{created.Id}", created);
             default:
-                return TypedResults.Ok((await queries.GetAsync(result.OrderId!.Value, null, cancellationToken))!);
+                return TypedResults.Ok((await queries.GetAsync(result.OrderId!.Value, null, cancellationToken))!.ForReader(http));
         }
     }
 
@@ -84,7 +84,7 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Ok<OrderDto>, ProblemHttpResult>> GetOrder(long id, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, ShopScope.Of(http), cancellationToken) is { } order ? TypedResults.Ok(order) : Problems.NotFound($"Order {id}");
+        await queries.GetAsync(id, ShopScope.Of(http), cancellationToken) is { } order ? TypedResults.Ok(order.ForReader(http)) : Problems.NotFound($"Order {id}");
 
     public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), ShopScope.Of(http), cancellationToken));

@@ -10,8 +10,10 @@ namespace MicoPortal.Server.Realtime;
 /// <c>OrdersChanged(OrderChange[])</c>, batched, <c>MetricsUpdated(MetricsSummary)</c> about once a second,
 /// and <c>IncidentsChanged(IncidentDto[])</c> when an incident opens, changes or resolves.
 /// </summary>
+/// A connection lives only while its user does: <see cref="HubSessions"/> closes it when the user is
+/// demoted, deleted or re-stamped, and the cookie's expiry closes it too (CloseOnAuthenticationExpiration).
 [Authorize(Policy = Auth.Policies.Operator)]
-public sealed class OperationsHub(HubConnections connections) : Hub
+public sealed class OperationsHub(HubConnections connections, HubSessions sessions) : Hub
 {
     public const string Route = "/hubs/operations";
     public const string OrdersChanged = "OrdersChanged";
@@ -20,6 +22,15 @@ public sealed class OperationsHub(HubConnections connections) : Hub
 
     public override async Task OnConnectedAsync()
     {
+        // The cookie's security stamp is validated only once a minute: a cookie from before a demotion or a
+        // deletion may still pass authorization here, so the user is checked now too.
+        if (!await sessions.IsCurrentAsync(Context.User, Context.ConnectionAborted))
+        {
+            Context.Abort();
+            return;
+        }
+
+        sessions.Add(Context);
         connections.Connected();
         if (connections.ScaleOut)
         {
@@ -32,7 +43,12 @@ public sealed class OperationsHub(HubConnections connections) : Hub
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        connections.Disconnected();
+        // Only a connection that was let in counts (one refused in OnConnectedAsync never did).
+        if (sessions.Remove(Context))
+        {
+            connections.Disconnected();
+        }
+
         return base.OnDisconnectedAsync(exception);
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReconciliationFiles(IOptions<ReconciliationOptions> options,
         {
             File.Delete(PathOf(storedFile));
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Left for the next clean-up; the report is already in the database.
         }

@@ -84,6 +84,15 @@ public sealed class ReconciliationJob(
             await FinishAsync(runId, report, ex.Message, CancellationToken.None);
             files.Delete(run.StoredFile);
         }
+        catch (Exception ex)
+        {
+            // Anything else (a bug, a database error) would leave the run Running, and the watchdog would start it
+            // again and again: the run ends Failed with the error. Only a crash of the whole process leaves it
+            // Running, and restarts are capped (ClaimAsync).
+            logger.LogError(ex, "Reconciliation {RunId} failed on an unexpected error", runId);
+            await FinishAsync(runId, report, $"unexpected error: {ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            files.Delete(run.StoredFile);
+        }
     }
 
     /// <summary>Starts again runs whose job was lost (a restart, or an instance that died): queued or running with an old heartbeat.</summary>
@@ -105,12 +114,29 @@ public sealed class ReconciliationJob(
         }
     }
 
-    /// <summary>Takes the run (queued, or running with an old heartbeat) so only one job works on it, and starts it from the top.</summary>
+    /// <summary>
+    /// Takes the run (queued, or running with an old heartbeat) so only one job works on it, and starts it from the top.
+    /// A running run was cut short: each restart is an audit entry, and one cut short more than
+    /// <see cref="ReconciliationOptions.MaxRestarts"/> times is marked Failed instead.
+    /// </summary>
     private async Task<ReconciliationRun?> ClaimAsync(long runId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var stale = now - options.Value.AbandonedAfter;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var state = await db.ReconciliationRuns.Where(r => r.Id == runId).Select(r => (ReconciliationState?)r.State).FirstOrDefaultAsync(cancellationToken);
+        var restarts = 0;
+        if (state == ReconciliationState.Running)
+        {
+            var prefix = RestartPrefix(runId);
+            restarts = await db.AuditEntries.CountAsync(e => e.Action == AuditActions.ReconciliationRestarted && e.Details.StartsWith(prefix), cancellationToken);
+            if (restarts >= options.Value.MaxRestarts)
+            {
+                await GiveUpAsync(db, runId, stale, restarts, cancellationToken);
+                return null;
+            }
+        }
+
         var claimed = await db.ReconciliationRuns
             .Where(r => r.Id == runId && (r.State == ReconciliationState.Queued || (r.State == ReconciliationState.Running && r.HeartbeatAt < stale)))
             .ExecuteUpdateAsync(s => s
@@ -131,9 +157,38 @@ public sealed class ReconciliationJob(
             return null;
         }
 
+        if (state == ReconciliationState.Running)
+        {
+            logger.LogWarning("Reconciliation {RunId} was cut short; restart {Restart} of at most {MaxRestarts}", runId, restarts + 1, options.Value.MaxRestarts);
+            db.AuditEntries.Add(AuditTrail.New(null, AuditActions.ReconciliationRestarted,
+                $"{RestartPrefix(runId)} ({restarts + 1} of at most {options.Value.MaxRestarts}) after it was cut short", null, now));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         // A restarted run reports from scratch. (Disputes it raised before stay raised: they are true.)
         await db.ReconciliationItems.Where(i => i.RunId == runId).ExecuteDeleteAsync(cancellationToken);
         return await db.ReconciliationRuns.AsNoTracking().FirstAsync(r => r.Id == runId, cancellationToken);
+    }
+
+    private static string RestartPrefix(long runId) => $"reconciliation {runId} restarted";
+
+    /// <summary>Marks a run that was cut short once too often Failed (if this job is the one to take it).</summary>
+    private async Task GiveUpAsync(PortalDbContext db, long runId, DateTimeOffset stale, int restarts, CancellationToken cancellationToken)
+    {
+        var taken = await db.ReconciliationRuns
+            .Where(r => r.Id == runId && r.State == ReconciliationState.Running && r.HeartbeatAt < stale)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, time.GetUtcNow()), cancellationToken);
+        if (taken == 0)
+        {
+            return;
+        }
+
+        var storedFile = await db.ReconciliationRuns.Where(r => r.Id == runId).Select(r => r.StoredFile).FirstAsync(cancellationToken);
+        var error = $"The run was cut short again after it had been restarted {restarts} times (Reconciliation:MaxRestarts); it is given up. " +
+            "Something stops the portal while it reads this file (memory, a crash): see the portal's log, then upload the file again.";
+        logger.LogError("Reconciliation {RunId} given up: cut short after {Restarts} restarts", runId, restarts);
+        await FinishAsync(runId, new Report(), error, CancellationToken.None);
+        files.Delete(storedFile);
     }
 
     private async Task CompareAsync(long runId, List<LedgerRow> rows, Report report, CancellationToken cancellationToken)

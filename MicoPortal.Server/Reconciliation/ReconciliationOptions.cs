@@ -23,4 +23,11 @@ public sealed class ReconciliationOptions
 
     /// <summary>A Running run whose heartbeat is older than this was cut short (crash, restart) and is started again.</summary>
     public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How often a run cut short (a crash, a restart, an instance that died) is started again; the next time it
+    /// is found abandoned it is marked Failed, so a file that brings the portal down cannot do it forever.
+    /// </summary>
+    [Range(0, 100)]
+    public int MaxRestarts { get; set; } = 3;
 }

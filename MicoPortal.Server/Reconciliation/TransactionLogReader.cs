@@ -20,11 +20,16 @@ public sealed record LedgerRow(
 
 /// <summary>
 /// Streams the transaction log CSV of docs/api.md section 7 (RFC 4180: quoted fields may hold commas,
-/// quotes and line breaks) one row at a time, so a file of any length is read in constant memory.
+/// quotes and line breaks) one row at a time, so a file of any length is read in constant memory. A
+/// record (with the lines of its quoted fields) is at most <see cref="MaxRecordChars"/> characters: a
+/// real row is about a hundred, and a file without line breaks must not be read into memory whole.
 /// </summary>
 public static class TransactionLogReader
 {
     public const string Header = "clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt";
+
+    /// <summary>Longest record read (64 Ki characters); a longer one fails the run (<see cref="InvalidDataException"/>).</summary>
+    public const int MaxRecordChars = 64 * 1024;
 
     private static readonly string[] Columns = Header.Split(',');
 
@@ -47,17 +52,18 @@ public static class TransactionLogReader
             : $"The first line must be the header '{Header}'.";
     }
 
-    /// <summary>Reads every data row; throws <see cref="InvalidDataException"/> when the header is wrong.</summary>
-    public static async IAsyncEnumerable<LedgerRow> ReadAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads every data row; throws <see cref="InvalidDataException"/> when the header is wrong or a record too long.</summary>
+    public static async IAsyncEnumerable<LedgerRow> ReadAsync(TextReader textReader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var header = await reader.ReadLineAsync(cancellationToken);
+        var reader = new BoundedLineReader(textReader, MaxRecordChars);
+        var header = await reader.ReadLineAsync(1, cancellationToken);
         if (CheckHeader(header) is { } problem)
         {
             throw new InvalidDataException(problem);
         }
 
         long line = 1;
-        while (await ReadRecordAsync(reader, cancellationToken) is { } record)
+        while (await ReadRecordAsync(reader, line + 1, cancellationToken) is { } record)
         {
             line += record.Lines;
             if (record.Text.Length == 0)
@@ -173,9 +179,9 @@ public static class TransactionLogReader
     }
 
     /// <summary>One record: a line, or several when a quoted field holds line breaks.</summary>
-    private static async Task<(string Text, int Lines)?> ReadRecordAsync(TextReader reader, CancellationToken cancellationToken)
+    private static async Task<(string Text, int Lines)?> ReadRecordAsync(BoundedLineReader reader, long line, CancellationToken cancellationToken)
     {
-        var first = await reader.ReadLineAsync(cancellationToken);
+        var first = await reader.ReadLineAsync(line, cancellationToken);
         if (first is null)
         {
             return null;
@@ -188,13 +194,79 @@ public static class TransactionLogReader
 
         var record = new StringBuilder(first);
         var lines = 1;
-        while (HasOpenQuote(record) && lines < 100 && await reader.ReadLineAsync(cancellationToken) is { } next)
+        while (HasOpenQuote(record) && lines < 100 && await reader.ReadLineAsync(line, cancellationToken, MaxRecordChars - record.Length - 1) is { } next)
         {
             record.Append('\n').Append(next);
             lines++;
         }
 
         return (record.ToString(), lines);
+    }
+
+    /// <summary>
+    /// <see cref="TextReader.ReadLineAsync()"/> with a ceiling: line breaks are <c>\n</c>, <c>\r\n</c> or <c>\r</c>
+    /// as there, but a line longer than the limit throws instead of growing without bound.
+    /// </summary>
+    private sealed class BoundedLineReader(TextReader reader, int maxChars)
+    {
+        private readonly char[] _buffer = new char[16 * 1024];
+        private readonly StringBuilder _line = new();
+        private int _start;
+        private int _end;
+        private bool _eof;
+
+        /// <summary>The next line, or null at the end; <paramref name="line"/> names the record in the error.</summary>
+        public async ValueTask<string?> ReadLineAsync(long line, CancellationToken cancellationToken, int? limit = null)
+        {
+            var max = Math.Max(0, limit ?? maxChars);
+            _line.Clear();
+            var any = false;
+            while (true)
+            {
+                if (_start == _end && !await FillAsync(cancellationToken))
+                {
+                    return any ? _line.ToString() : null;
+                }
+
+                any = true;
+                var span = _buffer.AsSpan(_start, _end - _start);
+                var breakAt = span.IndexOfAny('\r', '\n');
+                var take = breakAt < 0 ? span.Length : breakAt;
+                if (_line.Length + take > max)
+                {
+                    throw new InvalidDataException(
+                        $"line {line}: the record is longer than {MaxRecordChars} characters (a transaction log row is about a hundred); is this the provider's CSV log?");
+                }
+
+                _line.Append(span[..take]);
+                if (breakAt < 0)
+                {
+                    _start = _end;
+                    continue;
+                }
+
+                _start += breakAt + 1;
+                if (span[breakAt] == '\r' && (_start < _end || await FillAsync(cancellationToken)) && _buffer[_start] == '\n')
+                {
+                    _start++;
+                }
+
+                return _line.ToString();
+            }
+        }
+
+        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+        {
+            if (_eof)
+            {
+                return false;
+            }
+
+            _start = 0;
+            _end = await reader.ReadAsync(_buffer.AsMemory(), cancellationToken);
+            _eof = _end == 0;
+            return !_eof;
+        }
     }
 
     private static bool HasOpenQuote(string text) => text.Count(c => c == '"') % 2 == 1;

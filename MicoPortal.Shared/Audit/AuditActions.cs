@@ -8,6 +8,7 @@ public static class AuditActions
     public const string OrderRetryDelivery = "order.retry-delivery";
     public const string ReconciliationUploaded = "reconciliation.uploaded";
     public const string ReconciliationCompleted = "reconciliation.completed";
+    public const string ReconciliationRestarted = "reconciliation.restarted";
     public const string ApiKeyCreated = "api-key.created";
     public const string ApiKeyRevoked = "api-key.revoked";
     public const string UserCreated = "user.created";
@@ -21,5 +22,6 @@ public static class AuditActions
     [
         OrderTransition, OrderReverify, OrderRetryDelivery, ReconciliationUploaded, ReconciliationCompleted,
         ApiKeyCreated, ApiKeyRevoked, UserCreated, UserRoleChanged, UserUnlocked, UserDeleted, AdminBootstrapped,
+        ReconciliationRestarted,
     ];
 }

@@ -43,7 +43,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
     {
         ["* /health/live"] = [Ok, Ok, Ok, Ok, Ok],
         ["* /health/ready"] = [Ok, Ok, Ok, Ok, Ok],
-        ["GET /metrics"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /metrics"] = [Ok, Ok, Ok, Ok, Ok], // from loopback; other addresses and scrape networks: HardeningTests
         // Open to everyone; the probe's empty body is refused as wrong credentials.
         ["POST /api/v1/auth/login"] = [No, No, No, No, No],
         ["POST /api/v1/auth/logout"] = [Ok, Ok, Ok, Ok, Ok],

@@ -1,0 +1,44 @@
+using MicoPortal.Server.Auth;
+using MicoPortal.Shared.Auth;
+using MicoPortal.Shared.Orders;
+
+namespace MicoPortal.Server.Infrastructure;
+
+/// <summary>
+/// Personal data in what shops and the Operations role read: customers' phone numbers and operators' e-mail
+/// addresses are shown masked (<c>+44*******123</c>, <c>a***@example.com</c>); only a signed-in Admin (without a
+/// shop key) sees them whole. Enough is left to tell two values apart and to check one against a known value.
+/// </summary>
+public static class Masking
+{
+    /// <summary>True when this request reads personal data unmasked: a signed-in Admin, not speaking for a shop.</summary>
+    public static bool SeesPersonalData(HttpContext http) => ShopScope.Of(http) is null && http.User.IsInRole(Roles.Admin);
+
+    /// <summary>Keeps the country code and the last three digits of an E.164 number: <c>+447700900123</c> → <c>+44*******123</c>.</summary>
+    public static string? Phone(string? phone)
+    {
+        if (string.IsNullOrEmpty(phone))
+        {
+            return phone;
+        }
+
+        var keep = Math.Min(3, phone.Length / 4);
+        return string.Concat(phone.AsSpan(0, keep), new string('*', phone.Length - 2 * keep), phone.AsSpan(phone.Length - keep));
+    }
+
+    /// <summary>The first letter of the mailbox and the whole domain: <c>admin@example.com</c> → <c>a***@example.com</c>. Names without '@' (system actors) stay.</summary>
+    public static string? Email(string? email)
+    {
+        var at = email?.IndexOf('@') ?? -1;
+        return at < 0 ? email : string.Concat(email.AsSpan(0, Math.Min(1, at)), "***", email.AsSpan(at));
+    }
+
+    /// <summary>The order as this request may read it.</summary>
+    public static OrderDto ForReader(this OrderDto order, HttpContext http) => SeesPersonalData(http)
+        ? order
+        : order with
+        {
+            CustomerPhone = Phone(order.CustomerPhone),
+            Attempts = [.. order.Attempts.Select(a => a.Actor is null ? a : a with { Actor = Email(a.Actor) })],
+        };
+}
