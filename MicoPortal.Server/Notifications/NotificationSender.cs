@@ -9,9 +9,9 @@ namespace MicoPortal.Server.Notifications;
 /// <summary>
 /// Drains the outbox: claims due Pending notifications under a lease (so two instances never send
 /// one at once), hands each to the <see cref="ISmsGateway"/> and records the outcome right after its
-/// own call, so a crash can repeat at most the one call that was in flight, and then with the same
-/// idempotency key. A row tried before is first looked up at the gateway (<see cref="ISmsGateway.FindSentAsync"/>):
-/// a gateway without idempotency keys (Twilio) may have taken a message whose answer was lost. A crashed
+/// own call. The claim counts the try before the message leaves, so a row tried before (even by a process
+/// killed mid-send) is first looked up at the gateway (<see cref="ISmsGateway.FindSentAsync"/>): a gateway
+/// without idempotency keys (Twilio) may have taken a message whose answer was lost. A crashed
 /// sender's claims come free when the lease passes.
 /// </summary>
 public sealed class NotificationSender(
@@ -107,15 +107,20 @@ public sealed class NotificationSender(
         }
 
         // The lease condition is checked again in the update: of two instances claiming the same rows, each row goes to one.
+        // The try is counted here, before the message leaves: a process killed during the send leaves a row that says
+        // it was tried, so the next try looks it up at the gateway instead of sending it again.
         await db.CustomerNotifications
             .Where(n => due.Contains(n.Id) && n.Status == NotificationStatus.Pending && (n.LeaseUntil == null || n.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseUntil, now + settings.Lease).SetProperty(n => n.LeaseToken, lease), cancellationToken);
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.LeaseUntil, now + settings.Lease)
+                .SetProperty(n => n.LeaseToken, lease)
+                .SetProperty(n => n.Tries, n => n.Tries + 1), cancellationToken);
         return await db.CustomerNotifications.AsNoTracking().Where(n => n.LeaseToken == lease).ToListAsync(cancellationToken);
     }
 
     private async Task SendAsync(CustomerNotification notification, NotificationOptions settings, CancellationToken cancellationToken)
     {
-        var tries = notification.Tries + 1;
+        var tries = notification.Tries; // this one included, counted by the claim
         SmsReceipt? receipt = null;
         SmsGatewayException? refusal = null;
         string? error = null;
@@ -127,7 +132,7 @@ public sealed class NotificationSender(
                 var message = new SmsMessage(IdempotencyKey(notification), notification.To, notification.Text);
                 // A try before this one may have reached the gateway with its answer lost (a timeout after the gateway
                 // took the message): ask before sending again. A failed look-up leaves the row for a later try unsent.
-                if (notification.Tries > 0)
+                if (tries > 1)
                 {
                     receipt = await gateway.FindSentAsync(message, notification.CreatedAt, linked.Token);
                     if (receipt is not null)

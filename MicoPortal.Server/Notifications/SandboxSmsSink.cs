@@ -21,7 +21,8 @@ public sealed class SandboxSmsMessage
 /// <summary>
 /// The development SMS gateway: keeps every message in the portal's own database (so it survives
 /// restarts and can be counted by crash tests) and shows them on the admin notifications page.
-/// Like a real gateway with idempotency keys, a repeated key is answered with the first message's id.
+/// Like a real gateway with idempotency keys, a repeated key is answered with the first message's id
+/// (and counted in <see cref="SandboxSmsMessage.Deliveries"/>: a gateway without keys would have sent it again).
 /// </summary>
 public sealed class SandboxSmsSink(IDbContextFactory<PortalDbContext> dbFactory, IOptions<NotificationOptions> options, TimeProvider time) : ISmsGateway
 {
@@ -42,6 +43,23 @@ public sealed class SandboxSmsSink(IDbContextFactory<PortalDbContext> dbFactory,
         }
 
         return receipt;
+    }
+
+    /// <summary>
+    /// The look-up a gateway without idempotency keys needs (Twilio's message list): the sender asks before it sends a
+    /// row again, so the sink's <see cref="SandboxSmsMessage.Deliveries"/> counts what a gateway without keys would
+    /// have sent, and crash tests can hold the sender to exactly one.
+    /// </summary>
+    public async Task<SmsReceipt?> FindSentAsync(SmsMessage message, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        if (options.Value.SandboxLatency > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Value.SandboxLatency, time, cancellationToken);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var taken = await db.SandboxSmsMessages.AsNoTracking().FirstOrDefaultAsync(m => m.IdempotencyKey == message.IdempotencyKey, cancellationToken);
+        return taken is null ? null : new SmsReceipt(taken.MessageId);
     }
 
     private async Task<SmsReceipt> StoreAsync(SmsMessage message, CancellationToken cancellationToken)
