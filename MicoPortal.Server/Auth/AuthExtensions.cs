@@ -50,6 +50,7 @@ public static class AuthExtensions
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
         services.AddOriginCheck();
+        services.AddSingleton<LoginThrottle>();
         services.AddHostedService<UserSeeder>();
         return services;
     }

@@ -132,6 +132,7 @@ public static class PortalExtensions
 
         services.AddPortalDataProtection(configuration);
         services.AddPortalAuth();
+        services.AddPortalProxyTrust(configuration);
         services.AddPortalRateLimiting(configuration);
         services.AddRazorComponents()
             .AddInteractiveWebAssemblyComponents()
@@ -143,6 +144,8 @@ public static class PortalExtensions
     {
         await app.Services.MigratePortalDatabaseAsync();
 
+        // First: the client's address and scheme, from a trusted proxy only (ProxyTrust).
+        app.UseForwardedHeaders();
         if (app.Environment.IsDevelopment())
         {
             app.UseWebAssemblyDebugging();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using MicoPortal.Server.Auth;
 using MicoPortal.Shared.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace MicoPortal.Server.Infrastructure;
@@ -15,6 +16,10 @@ public sealed class RateLimitingOptions
     /// <summary>Sign-in attempts per client address per minute (API and login page together).</summary>
     [Range(1, 10_000)]
     public int LoginPerMinute { get; set; } = 10;
+
+    /// <summary>Sign-in attempts per account (normalized e-mail) per minute, from any address (API and login page together).</summary>
+    [Range(1, 10_000)]
+    public int LoginPerAccountPerMinute { get; set; } = 10;
 
     /// <summary>Order intake requests per second per shop key (or client address), with the same burst.</summary>
     [Range(1, 1_000_000)]
@@ -38,11 +43,8 @@ public static class RateLimiting
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await Problems.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests.", $"Try again in {seconds} s.")
-                    .ExecuteAsync(context.HttpContext);
+                await Refuse(context.HttpContext, wait).ExecuteAsync(context.HttpContext);
             };
 
             limiter.AddPolicy(Login, http => RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ =>
@@ -69,16 +71,6 @@ public static class RateLimiting
                 });
             });
 
-            // The server-rendered login page posts to itself; limit those posts like the API.
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("login-page:" + ClientAddress(http), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Options(http).LoginPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
         });
         return services;
     }
@@ -86,5 +78,41 @@ public static class RateLimiting
     private static RateLimitingOptions Options(HttpContext http) =>
         http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitingOptions>>().Value;
 
-    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>429 problem details with <c>Retry-After</c>, for limits checked outside the middleware (sign-in).</summary>
+    public static ProblemHttpResult Refuse(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Seconds(wait);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests.", $"Try again in {seconds} s.");
+    }
+
+    /// <summary>Whole seconds to wait, at least one.</summary>
+    public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
+    /// <summary>
+    /// The client's address as limits see it: the peer, or the client a trusted proxy names (<see cref="ProxyTrust"/>).
+    /// An IPv6 client counts by its /64, which one subscriber usually holds whole.
+    /// </summary>
+    public static string ClientAddress(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !System.Net.IPAddress.IsLoopback(address))
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
+        }
+
+        return address.ToString();
+    }
 }

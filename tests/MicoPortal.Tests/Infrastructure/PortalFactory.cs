@@ -43,6 +43,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             ["Verification:IdlePoll"] = "00:00:00.100",
             // Tests sign in many times from one address; the limit itself has its own test.
             ["RateLimiting:LoginPerMinute"] = "1000",
+            ["RateLimiting:LoginPerAccountPerMinute"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -56,6 +57,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     /// <summary>The host environment; anything but Development has no seeded users or keys.</summary>
     public string Environment { get; init; } = "Development";
+
+    /// <summary>Extra services for one test (e.g. <see cref="TestPeer"/>), added after the portal's own.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     /// <summary>The portal's real address once started (Kestrel on a free port).</summary>
     public Uri RootUri
@@ -92,6 +96,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         // hosts in one process and dispose them as they go. A job client first resolved after another
         // host's disposal would log through a disposed logger factory, so resolve it while all is well.
         builder.ConfigureServices(services => services.AddHostedService<JobClientWarmUp>());
+        if (TestServices is not null)
+        {
+            builder.ConfigureServices(TestServices);
+        }
     }
 
     private sealed class JobClientWarmUp(IBackgroundJobClient jobs) : IHostedService
