@@ -74,7 +74,6 @@ public static class PortalExtensions
         services.AddSingleton<SweepSignals>();
         services.AddTransient<SweepJobs>();
         services.AddSingleton<ShopApiKeyStore>();
-        services.AddSingleton<ShopApiKeyFilter>();
         services.AddSingleton<AdminBootstrap>();
 
         // The upstream provider.
@@ -163,9 +162,11 @@ public static class PortalExtensions
         app.UseWhen(c => IsMachinePath(c.Request.Path), api => api.UseStatusCodePages());
         app.UseWhen(c => !IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
+        app.UseShopApiKeyAuthentication();
         app.UseOriginCheck();
-        app.UseAuthorization();
+        // Before authorization, so refused requests (a wrong key) count too, by address.
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });

@@ -21,19 +21,31 @@ public sealed class RateLimitingOptions
     [Range(1, 10_000)]
     public int LoginPerAccountPerMinute { get; set; } = 10;
 
-    /// <summary>Order intake requests per second per shop key (or client address), with the same burst.</summary>
+    /// <summary>Order intake requests per second per authenticated shop, with the same burst.</summary>
     [Range(1, 1_000_000)]
     public int IntakePerSecond { get; set; } = 20_000;
+
+    /// <summary>Reads of the shop API (orders, lists, exports, account lookups) per second per shop or signed-in operator.</summary>
+    [Range(1, 1_000_000)]
+    public int ReadsPerSecond { get; set; } = 500;
+
+    /// <summary>Requests per second to the shop API per client address without a valid key or session (wrong keys included).</summary>
+    [Range(1, 1_000_000)]
+    public int AnonymousPerSecond { get; set; } = 20;
 }
 
 /// <summary>
-/// Limits on sign-in (guessing passwords) and shop intake (one shop flooding the portal). A refused
+/// Limits on sign-in (guessing passwords; <see cref="Auth.LoginThrottle"/>, and the bootstrap here) and on the shop
+/// API (one shop flooding the portal). Shop traffic counts by the shop its key authenticated
+/// (<see cref="Auth.ShopApiKeyAuthentication"/>, which runs before this), an operator's by the operator, anything
+/// else (no key, a wrong key) by client address: an unchecked header never picks the bucket. A refused
 /// request gets 429 problem details with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimiting
 {
     public const string Login = "login";
     public const string Intake = "intake";
+    public const string ShopReads = "shop-reads";
 
     public static IServiceCollection AddPortalRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -53,26 +65,27 @@ public static class RateLimiting
                 return new FixedWindowRateLimiterOptions { PermitLimit = options.LoginPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
             }));
 
-            limiter.AddPolicy(Intake, http =>
-            {
-                var key = http.Request.Headers[ShopApiKeyFilter.HeaderName].ToString();
-                var partition = key.Length > 0 ? "key:" + key : "ip:" + ClientAddress(http);
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ =>
-                {
-                    var perSecond = Options(http).IntakePerSecond;
-                    return new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = perSecond,
-                        TokensPerPeriod = perSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    };
-                });
-            });
-
+            limiter.AddPolicy(Intake, http => ShopPartition(http, o => o.IntakePerSecond));
+            limiter.AddPolicy(ShopReads, http => ShopPartition(http, o => o.ReadsPerSecond));
         });
         return services;
+    }
+
+    /// <summary>A token bucket per authenticated shop or operator, else per client address with the anonymous rate.</summary>
+    private static RateLimitPartition<string> ShopPartition(HttpContext http, Func<RateLimitingOptions, int> perSecond)
+    {
+        var options = Options(http);
+        var (partition, rate) = ShopScope.Of(http) is { } shop ? ("shop:" + shop, perSecond(options))
+            : http.User.Identity is { IsAuthenticated: true, Name: { } user } ? ("user:" + user, perSecond(options))
+            : ("ip:" + ClientAddress(http), options.AnonymousPerSecond);
+        return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = rate,
+            TokensPerPeriod = rate,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 
     private static RateLimitingOptions Options(HttpContext http) =>
