@@ -79,7 +79,7 @@ public static partial class AuditApi
         return TypedResults.Ok(new PagedResult<AuditEntryDto>(items, total, paging.Number, paging.Size));
     }
 
-    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{64}\z")]
     private static partial Regex Sha256Hex();
 }
 

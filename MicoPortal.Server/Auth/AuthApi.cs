@@ -16,15 +16,21 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
-        group.MapPost("/login", Login).RequireRateLimiting(Infrastructure.RateLimiting.Login);
+        // Limited by LoginThrottle, shared with the login page; the bootstrap by the middleware's policy.
+        group.MapPost("/login", Login);
         group.MapPost("/logout", Logout);
         group.MapGet("/me", Me).RequireAuthorization(Policies.Operator);
         group.MapPost("/bootstrap", Bootstrap).RequireRateLimiting(Infrastructure.RateLimiting.Login);
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Login(LoginRequest? request, SignInManager<PortalUser> signIn)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Login(LoginRequest? request, SignInManager<PortalUser> signIn, LoginThrottle throttle, HttpContext http)
     {
+        if (throttle.TryAcquire(http, request?.Email) is { } wait)
+        {
+            return Infrastructure.RateLimiting.Refuse(http, wait);
+        }
+
         if (string.IsNullOrWhiteSpace(request?.Email) || string.IsNullOrEmpty(request.Password))
         {
             return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Email and password are required.");

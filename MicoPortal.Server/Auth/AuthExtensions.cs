@@ -1,5 +1,6 @@
 using MicoPortal.Server.Data;
 using MicoPortal.Shared.Auth;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 
 namespace MicoPortal.Server.Auth;
@@ -9,11 +10,13 @@ public static class AuthExtensions
     /// <summary>Identity with cookie sign-in for people; API calls answer 401/403 instead of redirecting.</summary>
     public static IServiceCollection AddPortalAuth(this IServiceCollection services)
     {
-        services.AddAuthentication(o =>
+        var authentication = services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
-        }).AddIdentityCookies();
+        });
+        authentication.AddIdentityCookies();
+        authentication.AddScheme<AuthenticationSchemeOptions, ShopApiKeyAuthenticationHandler>(ShopApiKeyAuthentication.Scheme, null);
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -54,9 +57,17 @@ public static class AuthExtensions
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operations, Roles.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            // The cookie first: on refusal it only sets the status, and the key's scheme writes the problem details.
+            .AddPolicy(Policies.ShopWrite, p => p
+                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, ShopApiKeyAuthentication.Scheme)
+                .RequireAssertion(c => ShopApiKeyAuthentication.IsShop(c.User)))
+            .AddPolicy(Policies.ShopRead, p => p
+                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, ShopApiKeyAuthentication.Scheme)
+                .RequireAssertion(c => ShopApiKeyAuthentication.IsShop(c.User) || c.User.IsInRole(Roles.Operations) || c.User.IsInRole(Roles.Admin)));
         services.AddCascadingAuthenticationState();
         services.AddOriginCheck();
+        services.AddSingleton<LoginThrottle>();
         services.AddHostedService<UserSeeder>();
         return services;
     }

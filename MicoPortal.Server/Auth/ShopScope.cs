@@ -14,10 +14,10 @@ public static class ShopScope
 
     private const string Item = "shop";
 
-    /// <summary>The shop a request's API key belongs to; <c>null</c> for an operator (all shops).</summary>
+    /// <summary>The shop a request's API key belongs to (set by <see cref="ShopApiKeyAuthenticationHandler"/>); <c>null</c> for an operator (all shops).</summary>
     public static string? Of(HttpContext http) => http.Items[Item] as string;
 
-    /// <summary>The shop new orders of this request belong to (only a key places orders: <see cref="ShopApiKeyFilter"/>).</summary>
+    /// <summary>The shop new orders of this request belong to (only a key places orders: <see cref="Policies.ShopWrite"/>).</summary>
     public static string ForNewOrders(HttpContext http) => Of(http) ?? throw new InvalidOperationException("Orders are placed with a shop's API key only.");
 
     internal static void Set(HttpContext http, string shop) => http.Items[Item] = shop;

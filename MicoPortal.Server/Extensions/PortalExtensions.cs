@@ -75,7 +75,6 @@ public static class PortalExtensions
         services.AddSingleton<SweepSignals>();
         services.AddTransient<SweepJobs>();
         services.AddSingleton<ShopApiKeyStore>();
-        services.AddSingleton<ShopApiKeyFilter>();
         services.AddSingleton<AdminBootstrap>();
 
         // The upstream provider.
@@ -140,6 +139,7 @@ public static class PortalExtensions
 
         services.AddPortalDataProtection(configuration);
         services.AddPortalAuth();
+        services.AddPortalProxyTrust(configuration);
         services.AddPortalRateLimiting(configuration);
         services.AddRazorComponents()
             .AddInteractiveWebAssemblyComponents()
@@ -151,6 +151,8 @@ public static class PortalExtensions
     {
         await app.Services.MigratePortalDatabaseAsync();
 
+        // First: the client's address and scheme, from a trusted proxy only (ProxyTrust).
+        app.UseForwardedHeaders();
         if (app.Environment.IsDevelopment())
         {
             app.UseWebAssemblyDebugging();
@@ -168,9 +170,11 @@ public static class PortalExtensions
         app.UseWhen(c => IsMachinePath(c.Request.Path), api => api.UseStatusCodePages());
         app.UseWhen(c => !IsMachinePath(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
+        app.UseShopApiKeyAuthentication();
         app.UseOriginCheck();
-        app.UseAuthorization();
+        // Before authorization, so refused requests (a wrong key) count too, by address.
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });

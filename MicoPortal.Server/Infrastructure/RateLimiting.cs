@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using MicoPortal.Server.Auth;
 using MicoPortal.Shared.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace MicoPortal.Server.Infrastructure;
@@ -16,19 +17,35 @@ public sealed class RateLimitingOptions
     [Range(1, 10_000)]
     public int LoginPerMinute { get; set; } = 10;
 
-    /// <summary>Order intake requests per second per shop key (or client address), with the same burst.</summary>
+    /// <summary>Sign-in attempts per account (normalized e-mail) per minute, from any address (API and login page together).</summary>
+    [Range(1, 10_000)]
+    public int LoginPerAccountPerMinute { get; set; } = 10;
+
+    /// <summary>Order intake requests per second per authenticated shop, with the same burst.</summary>
     [Range(1, 1_000_000)]
     public int IntakePerSecond { get; set; } = 20_000;
+
+    /// <summary>Reads of the shop API (orders, lists, exports, account lookups) per second per shop or signed-in operator.</summary>
+    [Range(1, 1_000_000)]
+    public int ReadsPerSecond { get; set; } = 500;
+
+    /// <summary>Requests per second to the shop API per client address without a valid key or session (wrong keys included).</summary>
+    [Range(1, 1_000_000)]
+    public int AnonymousPerSecond { get; set; } = 20;
 }
 
 /// <summary>
-/// Limits on sign-in (guessing passwords) and shop intake (one shop flooding the portal). A refused
+/// Limits on sign-in (guessing passwords; <see cref="Auth.LoginThrottle"/>, and the bootstrap here) and on the shop
+/// API (one shop flooding the portal). Shop traffic counts by the shop its key authenticated
+/// (<see cref="Auth.ShopApiKeyAuthentication"/>, which runs before this), an operator's by the operator, anything
+/// else (no key, a wrong key) by client address: an unchecked header never picks the bucket. A refused
 /// request gets 429 problem details with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimiting
 {
     public const string Login = "login";
     public const string Intake = "intake";
+    public const string ShopReads = "shop-reads";
 
     public static IServiceCollection AddPortalRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,11 +55,8 @@ public static class RateLimiting
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await Problems.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests.", $"Try again in {seconds} s.")
-                    .ExecuteAsync(context.HttpContext);
+                await Refuse(context.HttpContext, wait).ExecuteAsync(context.HttpContext);
             };
 
             limiter.AddPolicy(Login, http => RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ =>
@@ -51,40 +65,67 @@ public static class RateLimiting
                 return new FixedWindowRateLimiterOptions { PermitLimit = options.LoginPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
             }));
 
-            limiter.AddPolicy(Intake, http =>
-            {
-                var key = http.Request.Headers[ShopApiKeyFilter.HeaderName].ToString();
-                var partition = key.Length > 0 ? "key:" + key : "ip:" + ClientAddress(http);
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ =>
-                {
-                    var perSecond = Options(http).IntakePerSecond;
-                    return new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = perSecond,
-                        TokensPerPeriod = perSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    };
-                });
-            });
-
-            // The server-rendered login page posts to itself; limit those posts like the API.
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter("login-page:" + ClientAddress(http), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Options(http).LoginPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
+            limiter.AddPolicy(Intake, http => ShopPartition(http, o => o.IntakePerSecond));
+            limiter.AddPolicy(ShopReads, http => ShopPartition(http, o => o.ReadsPerSecond));
         });
         return services;
+    }
+
+    /// <summary>A token bucket per authenticated shop or operator, else per client address with the anonymous rate.</summary>
+    private static RateLimitPartition<string> ShopPartition(HttpContext http, Func<RateLimitingOptions, int> perSecond)
+    {
+        var options = Options(http);
+        var (partition, rate) = ShopScope.Of(http) is { } shop ? ("shop:" + shop, perSecond(options))
+            : http.User.Identity is { IsAuthenticated: true, Name: { } user } ? ("user:" + user, perSecond(options))
+            : ("ip:" + ClientAddress(http), options.AnonymousPerSecond);
+        return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = rate,
+            TokensPerPeriod = rate,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 
     private static RateLimitingOptions Options(HttpContext http) =>
         http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitingOptions>>().Value;
 
-    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>429 problem details with <c>Retry-After</c>, for limits checked outside the middleware (sign-in).</summary>
+    public static ProblemHttpResult Refuse(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Seconds(wait);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests.", $"Try again in {seconds} s.");
+    }
+
+    /// <summary>Whole seconds to wait, at least one.</summary>
+    public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
+    /// <summary>
+    /// The client's address as limits see it: the peer, or the client a trusted proxy names (<see cref="ProxyTrust"/>).
+    /// An IPv6 client counts by its /64, which one subscriber usually holds whole.
+    /// </summary>
+    public static string ClientAddress(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !System.Net.IPAddress.IsLoopback(address))
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
+        }
+
+        return address.ToString();
+    }
 }

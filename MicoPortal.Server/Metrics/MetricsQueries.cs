@@ -136,6 +136,6 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
 
     private static DateTimeOffset FloorToMinute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
-    [GeneratedRegex("^([0-9]{1,6})([smh])$")]
+    [GeneratedRegex(@"^([0-9]{1,6})([smh])\z")]
     private static partial Regex WindowPattern();
 }

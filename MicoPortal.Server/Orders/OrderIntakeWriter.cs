@@ -23,6 +23,10 @@ namespace MicoPortal.Server.Orders;
 /// SQL Server and PostgreSQL each server instance has its own writer; the unique index and the
 /// provider's insert-if-absent keep intake idempotent across them (see <see cref="Statements"/>).
 /// </para>
+/// <para>
+/// One request's bad row never fails the others batched with it: a row the database refuses for its values is
+/// isolated by writing the group again in halves, and only that row is answered as invalid (<see cref="WriteIsolatingAsync"/>).
+/// </para>
 /// </summary>
 public sealed class OrderIntakeWriter(
     IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification,
@@ -69,17 +73,17 @@ public sealed class OrderIntakeWriter(
             {
                 groups.Clear();
                 var count = 0;
-                List<Order> created;
                 while (count < MaxGroupOrders && queue.Reader.TryRead(out var group))
                 {
                     groups.Add(group);
                     count += group.Orders.Count;
                 }
 
+                var created = new List<Order>();
                 try
                 {
                     statements ??= await Statements.OpenAsync(dbFactory, stoppingToken);
-                    created = await WriteAsync(statements, groups);
+                    await WriteIsolatingAsync(statements, [.. groups.SelectMany(g => Enumerable.Range(0, g.Orders.Count).Select(i => new Row(g, i)))], created);
                     foreach (var group in groups)
                     {
                         group.Done.TrySetResult();
@@ -87,8 +91,9 @@ public sealed class OrderIntakeWriter(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // Nothing of this transaction was committed: the callers get an error (5xx) and
-                    // the shop retries. The connection may be broken; open a new one next time.
+                    // Not a fault of one row (the connection, the server): what was not committed yet is lost, so
+                    // the callers get an error (5xx) and the shop retries, finding what was committed (idempotency).
+                    // The connection may be broken; open a new one next time.
                     logger.LogError(ex, "Writing {Orders} new orders failed; {Requests} requests answered with an error", count, groups.Count);
                     foreach (var group in groups)
                     {
@@ -101,6 +106,7 @@ public sealed class OrderIntakeWriter(
                         statements = null;
                     }
 
+                    Announce(created);
                     continue;
                 }
 
@@ -127,7 +133,58 @@ public sealed class OrderIntakeWriter(
         }
     }
 
-    private async Task<List<Order>> WriteAsync(Statements statements, List<IntakeGroup> groups)
+    /// <summary>One order of one request.</summary>
+    private readonly record struct Row(IntakeGroup Group, int Index);
+
+    /// <summary>
+    /// Writes the rows in one transaction. When the database refuses a row for its own values (too long for
+    /// its column, a constraint), the transaction rolls back and the rows are written again in halves, down to
+    /// the refused row alone: that row alone is answered as invalid, every other row is committed. Errors that
+    /// are not a row's (connection, server) are thrown, as before. Committed orders are added to
+    /// <paramref name="created"/>.
+    /// </summary>
+    private async Task WriteIsolatingAsync(Statements statements, Row[] rows, List<Order> created)
+    {
+        try
+        {
+            created.AddRange(await WriteAsync(statements, rows));
+        }
+        catch (Exception ex) when (IsRowError(ex))
+        {
+            if (rows.Length == 1)
+            {
+                var (group, index) = rows[0];
+                logger.LogWarning(ex, "The database refused order {ExternalId} of shop {Shop}; it alone is answered as invalid", group.Orders[index].ExternalId, group.Shop);
+                group.Results[index] = new IntakeResult(group.Orders[index].ExternalId, IntakeOutcome.Invalid, Errors: new Dictionary<string, string[]>
+                {
+                    ["order"] = ["The order could not be stored: the database refused one of its values. Nothing was written for it; other orders are not affected."],
+                });
+                return;
+            }
+
+            logger.LogWarning(ex, "The database refused a row among {Orders} new orders; writing them again in halves to isolate it", rows.Length);
+            var half = rows.Length / 2;
+            await WriteIsolatingAsync(statements, rows[..half], created);
+            await WriteIsolatingAsync(statements, rows[half..], created);
+        }
+    }
+
+    /// <summary>
+    /// The database refused a row for its values (SQLSTATE class 22 data exception or 23 integrity constraint on
+    /// PostgreSQL; the same errors on SQL Server and SQLite; a value the driver cannot convert), as opposed to
+    /// a failure of the connection or the server, which would fail any row.
+    /// </summary>
+    internal static bool IsRowError(Exception ex) => ex switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 18 or 19 or 20, // TOOBIG, CONSTRAINT, MISMATCH
+        // Truncation (2628, 8152), NULL (515), constraints (547, 2601, 2627), conversion and overflow (245, 8114, 8115).
+        Microsoft.Data.SqlClient.SqlException sqlServer => sqlServer.Number is 2628 or 8152 or 515 or 547 or 2601 or 2627 or 245 or 8114 or 8115,
+        DbException { SqlState: { Length: 5 } state } => state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal),
+        InvalidCastException or OverflowException => true,
+        _ => false,
+    };
+
+    private async Task<List<Order>> WriteAsync(Statements statements, Row[] rows)
     {
         var now = time.GetUtcNow();
         var dueBy = now + verification.Value.StuckAfter;
@@ -136,31 +193,28 @@ public sealed class OrderIntakeWriter(
         var written = new Dictionary<(string Shop, string ExternalId), (long Id, ValidOrder Order)>();
         await using var transaction = await statements.Connection.BeginTransactionAsync();
         statements.Enlist(transaction);
-        foreach (var group in groups)
+        foreach (var (group, i) in rows)
         {
-            for (var i = 0; i < group.Orders.Count; i++)
+            var order = group.Orders[i];
+            var key = (group.Shop, order.ExternalId);
+            if (!written.TryGetValue(key, out var known))
             {
-                var order = group.Orders[i];
-                var key = (group.Shop, order.ExternalId);
-                if (!written.TryGetValue(key, out var known))
+                // New orders are the common case: try the insert first and look only when it hits
+                // an existing (externalId, shop).
+                var entity = NewOrder(order, group.Shop, now, dueBy);
+                if (await statements.TryInsertAsync(entity) is { } id)
                 {
-                    // New orders are the common case: try the insert first and look only when it hits
-                    // an existing (externalId, shop).
-                    var entity = NewOrder(order, group.Shop, now, dueBy);
-                    if (await statements.TryInsertAsync(entity) is { } id)
-                    {
-                        entity.Id = id;
-                        written[key] = (id, order);
-                        created.Add(entity);
-                        group.Results[i] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, id, entity);
-                        continue;
-                    }
-
-                    known = (await statements.FindAsync(group.Shop, order.ExternalId))!.Value;
+                    entity.Id = id;
+                    written[key] = (id, order);
+                    created.Add(entity);
+                    group.Results[i] = new IntakeResult(order.ExternalId, IntakeOutcome.Created, id, entity);
+                    continue;
                 }
 
-                group.Results[i] = new IntakeResult(order.ExternalId, order.SameAs(known.Order) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known.Id);
+                known = (await statements.FindAsync(group.Shop, order.ExternalId))!.Value;
             }
+
+            group.Results[i] = new IntakeResult(order.ExternalId, order.SameAs(known.Order) ? IntakeOutcome.Existing : IntakeOutcome.Conflict, known.Id);
         }
 
         await transaction.CommitAsync();

@@ -13,11 +13,18 @@ public sealed record ValidOrder(string ExternalId, string MicoUserId, string Reg
         && Amount == order.Amount && Currency == order.Currency && CustomerPhone == order.CustomerPhone;
 }
 
-/// <summary>Rules of docs/api.md section 2 for a shop order.</summary>
+/// <summary>
+/// Rules of docs/api.md section 2 for a shop order. What passes fits the <c>Orders</c> columns on every database
+/// (SQLite stores an overlong string, PostgreSQL and SQL Server refuse it): every string is checked against its
+/// column's length first, and patterns end in <c>\z</c>, since <c>$</c> also matches before a final newline.
+/// </summary>
 public static partial class OrderValidation
 {
     public const int MaxCoins = 1_000_000;
     public static readonly string[] Regions = ["GLOBAL", "MENA"];
+
+    /// <summary>Column lengths of the <c>Orders</c> table (Data/EntityConfigurations/OrderEntityTypeConfiguration.cs).</summary>
+    public const int MaxExternalId = 64, MaxMicoUserId = 12, MaxRegion = 8, MaxSku = 64, MaxCurrency = 3, MaxCustomerPhone = 16;
 
     public static (ValidOrder? Order, Dictionary<string, string[]> Errors) Validate(CreateOrderRequest? request)
     {
@@ -33,7 +40,7 @@ public static partial class OrderValidation
         {
             errors["externalId"] = ["Required."];
         }
-        else if (!ExternalIdPattern().IsMatch(externalId))
+        else if (externalId.Length > MaxExternalId || !ExternalIdPattern().IsMatch(externalId))
         {
             errors["externalId"] = ["1 to 64 characters: letters, digits, '.', '_', ':' or '-'."];
         }
@@ -42,7 +49,7 @@ public static partial class OrderValidation
         {
             errors["micoUserId"] = ["Required."];
         }
-        else if (!MicoUserIdPattern().IsMatch(request.MicoUserId))
+        else if (request.MicoUserId.Length > MaxMicoUserId || !MicoUserIdPattern().IsMatch(request.MicoUserId))
         {
             errors["micoUserId"] = ["A MICO user ID is 6 to 12 digits."];
         }
@@ -52,7 +59,7 @@ public static partial class OrderValidation
         {
             errors["region"] = ["Required."];
         }
-        else if (!Regions.Contains(region))
+        else if (region.Length > MaxRegion || !Regions.Contains(region))
         {
             errors["region"] = ["Must be GLOBAL or MENA."];
         }
@@ -62,7 +69,7 @@ public static partial class OrderValidation
         {
             errors["sku"] = ["Required."];
         }
-        else if (!SkuPattern().IsMatch(sku))
+        else if (sku.Length > MaxSku || !SkuPattern().IsMatch(sku))
         {
             errors["sku"] = ["1 to 64 characters: letters, digits, '.', '_' or '-'."];
         }
@@ -93,13 +100,13 @@ public static partial class OrderValidation
         {
             errors["currency"] = ["Required."];
         }
-        else if (!CurrencyPattern().IsMatch(currency))
+        else if (currency.Length > MaxCurrency || !CurrencyPattern().IsMatch(currency))
         {
             errors["currency"] = ["An ISO 4217 code of three capital letters, such as USD."];
         }
 
         var phone = string.IsNullOrWhiteSpace(request.CustomerPhone) ? null : request.CustomerPhone.Trim();
-        if (phone is not null && !PhonePattern().IsMatch(phone))
+        if (phone is not null && (phone.Length > MaxCustomerPhone || !PhonePattern().IsMatch(phone)))
         {
             errors["customerPhone"] = ["An E.164 phone number: '+' and 8 to 15 digits, such as +971501234567."];
         }
@@ -109,21 +116,21 @@ public static partial class OrderValidation
             : (new ValidOrder(externalId!, request.MicoUserId!, region!, sku!, request.Coins!.Value, amount, currency!, phone), errors);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z")]
     private static partial Regex ExternalIdPattern();
 
-    [GeneratedRegex("^[0-9]{6,12}$")]
+    [GeneratedRegex(@"^[0-9]{6,12}\z")]
     private static partial Regex MicoUserIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex SkuPattern();
 
-    [GeneratedRegex(@"^[0-9]{1,12}(\.[0-9]{1,4})?$")]
+    [GeneratedRegex(@"^[0-9]{1,12}(\.[0-9]{1,4})?\z")]
     private static partial Regex AmountPattern();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
     private static partial Regex CurrencyPattern();
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$")]
+    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}\z")]
     private static partial Regex PhonePattern();
 }

@@ -504,13 +504,13 @@ internal static partial class SandboxProviderApi
 
     private static bool IsRegion(string? region) => region is "GLOBAL" or "MENA";
 
-    [GeneratedRegex("^[0-9]{6,12}$")]
+    [GeneratedRegex(@"^[0-9]{6,12}\z")]
     private static partial Regex UserIdPattern();
 
-    [GeneratedRegex("^[0-9]{1,32}$")]
+    [GeneratedRegex(@"^[0-9]{1,32}\z")]
     private static partial Regex DigitsPattern();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
     private static partial Regex CurrencyPattern();
 }
 

@@ -43,6 +43,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             ["Verification:IdlePoll"] = "00:00:00.100",
             // Tests sign in many times from one address; the limit itself has its own test.
             ["RateLimiting:LoginPerMinute"] = "1000",
+            ["RateLimiting:LoginPerAccountPerMinute"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -57,7 +58,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     /// <summary>The host environment; anything but Development has no seeded users or keys.</summary>
     public string Environment { get; init; } = "Development";
 
-    /// <summary>Extra service registrations of one test (e.g. a start-up filter that sets the client address).</summary>
+    /// <summary>Extra services for one test (e.g. <see cref="TestPeer"/>), added after the portal's own.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
     /// <summary>The portal's real address once started (Kestrel on a free port).</summary>
