@@ -22,8 +22,9 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        // 128 random bits, base64: unguessable, and new for every response (a cached page's nonce is spent).
-        var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        // 128 random bits: unguessable, and new for every response (a cached page's nonce is spent).
+        // Hex, not base64: Razor HTML-encodes "+", "/" and "=", and the attribute must read exactly as the header does.
+        var nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         context.Items[NonceItem] = nonce;
         context.Response.OnStarting(() =>
         {
