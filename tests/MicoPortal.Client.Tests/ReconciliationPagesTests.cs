@@ -52,8 +52,11 @@ public class ReconciliationPagesTests : PortalTestContext
         Reconciliation.Set(TestData.Reconciliation(3, ReconciliationState.Completed));
 
         cut.WaitForAssertion(() => Assert.Equal("Completed", cut.Find("tr.reconciliation .reconciliation-state").TextContent.Trim()), Patience);
+        // The refresh loop ends by itself once nothing is running: then no further call can come (no sleep-then-look).
+        var page = cut.FindComponent<Reconciliations>();
+        cut.WaitForAssertion(() => Assert.False(page.Instance.Refreshing), Patience);
         var calls = Reconciliation.RunListCalls;
-        Thread.Sleep(Fast * 6);
+        cut.Render();
         Assert.Equal(calls, Reconciliation.RunListCalls);
     }
 

@@ -48,8 +48,10 @@ public sealed class CallbackTests : IAsyncLifetime
         (await _host.CreateAsync(_host.Order(pending, "12345692"))).Dispose();
         (await _host.CreateAsync(_host.Order(silent, "12345691", withCallback: false))).Dispose();
 
-        await Task.Delay(600);
+        await _host.CallbacksSettledAsync(pending, silent);
 
+        Assert.Equal(0, _host.Ledger.CallbackProgress(pending).Planned);
+        Assert.Equal(0, _host.Ledger.CallbackProgress(silent).Planned);
         Assert.DoesNotContain(_host.Callbacks, c => c.Callback.Order.ClientRef == pending || c.Callback.Order.ClientRef == silent);
     }
 
@@ -60,7 +62,8 @@ public sealed class CallbackTests : IAsyncLifetime
         var order = _host.Order(clientRef, "12345691") with { CallbackUrl = "http://127.0.0.1:1/nowhere" };
 
         using var created = await _host.CreateAsync(order);
-        await Task.Delay(400);
+        // The callback is planned and its sender is busy retrying the dead receiver while the API answers.
+        Assert.True(await SandboxHost.PollUntilAsync(() => _host.Ledger.CallbackProgress(clientRef) is { Planned: 1, Finished: 0 }), "the callback should be on its retries");
         using var get = await _host.GetAsync(clientRef);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -134,7 +137,7 @@ public sealed class FaultTests : IAsyncLifetime
         var dropped = SandboxHost.NewRef();
         await SetFaultsAsync(new SandboxFaults { CallbackDropRate = 1 });
         (await _host.CreateAsync(_host.Order(dropped, "12345691"))).Dispose();
-        await Task.Delay(500);
+        Assert.True(await SandboxHost.PollUntilAsync(() => _host.Ledger.CallbackProgress(dropped) is { Planned: 1, Finished: 1 }), "the dropped callback should be decided");
         await SetFaultsAsync(new SandboxFaults { CallbackDuplicateRate = 1, CallbackReorderRate = 1 });
         var chaotic = SandboxHost.NewRef();
         (await _host.CreateAsync(_host.Order(chaotic, "12345692"))).Dispose();

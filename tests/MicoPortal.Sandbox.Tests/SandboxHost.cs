@@ -138,6 +138,40 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the callback dispatcher has polled twice more (so it has seen every change made before this call)
+    /// and has finished everything it planned for these refs: then the callbacks received are all that will come.
+    /// Lets a test assert that a callback is absent without sleeping; the deadline only guards against a hang.
+    /// </summary>
+    public async Task CallbacksSettledAsync(params string[] clientRefs)
+    {
+        var polls = Ledger.CallbackPolls;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Ledger.CallbackPolls < polls + 2 || !clientRefs.All(r => Ledger.CallbackProgress(r).Quiet))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the callback dispatcher should settle: " +
+                string.Join(", ", clientRefs.Select(r => $"{r} {Ledger.CallbackProgress(r)}")) + $", polls {Ledger.CallbackPolls - polls}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls a condition every 20 ms until it holds or 30 s pass (a hang guard, not a timing assertion).</summary>
+    public static async Task<bool> PollUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

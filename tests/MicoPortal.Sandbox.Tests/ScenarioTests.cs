@@ -220,7 +220,7 @@ public sealed class ScenarioTests : IAsyncLifetime
 
         _host.Time.Advance(TimeSpan.FromSeconds(2));
         var callbacks = await _host.WaitForCallbacksAsync(clientRef, 3);
-        await Task.Delay(300);
+        await _host.CallbacksSettledAsync(clientRef);
 
         Assert.Equal(3, _host.Callbacks.Count(c => c.Callback.Order.ClientRef == clientRef));
         Assert.Equal(new[] { 2L, 1L, 2L }, callbacks.Select(c => c.Callback.Order.Version));

@@ -128,6 +128,7 @@ internal sealed class SandboxCallbackDispatcher(
         finally
         {
             _concurrency.Release();
+            ledger.RecordCallbackFinished(order.ClientRef);
         }
     }
 

@@ -37,6 +37,16 @@ public sealed record SandboxDiscrepancy(string Kind, string ClientRef)
 /// for it in between: each one breaks the rule that a create is re-sent only after REF_NOT_FOUND.
 /// </param>
 /// <param name="NotFoundAnswered">REF_NOT_FOUND answers (GET 404 or a query's notFound) given for the clientRef after a create.</param>
+/// <summary>Where the callbacks for one clientRef stand.</summary>
+/// <param name="Planned">Status changes a callback was planned for (the dispatcher took them).</param>
+/// <param name="Finished">Of those, how many the dispatcher is done with: sent, dropped by a fault or given up.</param>
+/// <param name="Delivered">Callbacks the receiver answered with a 2xx (duplicates and retries included).</param>
+public sealed record SandboxCallbackProgress(int Planned, int Finished, int Delivered)
+{
+    /// <summary>Nothing planned is still on its way: what was received is all that will come (until the status moves again).</summary>
+    public bool Quiet => Finished == Planned;
+}
+
 public sealed record SandboxCreateCounts(int Received, int Committed, int Replayed, int SentAgainUnasked = 0, int NotFoundAnswered = 0);
 
 /// <summary>
@@ -112,6 +122,28 @@ public sealed class SandboxLedger(TimeProvider time)
     public int CreatesReceived(string clientRef) => GetCreateCounts(clientRef).Received;
 
     public int CreatesCommitted(string clientRef) => GetCreateCounts(clientRef).Committed;
+
+    /// <summary>
+    /// Polls of the callback dispatcher so far. A test that waits for two more polls after a change knows the
+    /// dispatcher has looked at it, instead of sleeping and hoping.
+    /// </summary>
+    public long CallbackPolls => Interlocked.Read(ref _callbackPolls);
+
+    private long _callbackPolls;
+
+    /// <summary>The callbacks planned and finished for this clientRef: with <see cref="CallbackPolls"/>, lets a test prove that none is coming.</summary>
+    public SandboxCallbackProgress CallbackProgress(string clientRef)
+    {
+        if (!_entries.TryGetValue(clientRef, out var entry))
+        {
+            return new SandboxCallbackProgress(0, 0, 0);
+        }
+
+        lock (entry)
+        {
+            return new SandboxCallbackProgress(entry.CallbacksPlanned, entry.CallbacksFinished, Volatile.Read(ref entry.CallbacksDelivered));
+        }
+    }
 
     /// <summary>Callbacks for this clientRef that the receiver answered with a 2xx.</summary>
     public int CallbacksDelivered(string clientRef) =>
@@ -393,6 +425,7 @@ public sealed class SandboxLedger(TimeProvider time)
                 if (version > order.LastNotifiedVersion && order.Snapshot(version).Status != ProviderStatuses.Pending)
                 {
                     order.LastNotifiedVersion = version;
+                    entry.CallbacksPlanned++;
                     due.Add((order, version));
                 }
 
@@ -403,7 +436,20 @@ public sealed class SandboxLedger(TimeProvider time)
             }
         }
 
+        Interlocked.Increment(ref _callbackPolls);
         return due;
+    }
+
+    /// <summary>The dispatcher is done with one planned callback (sent, dropped or given up).</summary>
+    internal void RecordCallbackFinished(string clientRef)
+    {
+        if (_entries.TryGetValue(clientRef, out var entry))
+        {
+            lock (entry)
+            {
+                entry.CallbacksFinished++;
+            }
+        }
     }
 
     /// <summary>Forgets orders first seen before <paramref name="cutoff"/> that owe no callback.</summary>
@@ -461,6 +507,8 @@ public sealed class SandboxLedger(TimeProvider time)
         public int CreatesReplayed;
         public int RateLimitedCalls;
         public int CallbacksDelivered;
+        public int CallbacksPlanned;
+        public int CallbacksFinished;
         public int CreatesSentAgainUnasked;
         public int NotFoundAnswered;
         public bool NotFoundSinceLastCreate;

@@ -23,7 +23,7 @@ public sealed class AlertDispatcherTests
         running.Dispatcher.Enqueue(Incident(1, IncidentSeverity.Warning, resolvedAt: Morning), IncidentChange.Resolved);
         running.Dispatcher.Enqueue(Incident(2, IncidentSeverity.Critical), IncidentChange.Opened);
 
-        var sent = await SentAsync(log, 1);
+        var sent = await SentAsync(running, log, 1);
         Assert.Equal(2, Assert.Single(sent).Incident.Id);
     }
 
@@ -42,7 +42,7 @@ public sealed class AlertDispatcherTests
         time.SetUtcNow(new DateTimeOffset(2026, 11, 25, 7, 0, 0, TimeSpan.Zero));
         running.Dispatcher.Enqueue(Incident(4, IncidentSeverity.Warning), IncidentChange.Opened); // 07:00: over
 
-        var sent = await SentAsync(log, 2);
+        var sent = await SentAsync(running, log, 2);
         Assert.Equal([2L, 4L], sent.Select(a => a.Incident.Id));
     }
 
@@ -75,7 +75,7 @@ public sealed class AlertDispatcherTests
         time.Advance(TimeSpan.FromMinutes(2));
         running.Dispatcher.Enqueue(Incident(1), IncidentChange.Escalated); // 31 minutes after the first: sent again
 
-        var sent = await SentAsync(log, 3);
+        var sent = await SentAsync(running, log, 3);
         Assert.Equal([IncidentChange.Escalated, IncidentChange.Resolved, IncidentChange.Escalated], sent.Select(a => a.Change));
         Assert.Equal([Morning, Morning.AddMinutes(29), Morning.AddMinutes(31)], sent.Select(a => a.At));
     }
@@ -96,7 +96,7 @@ public sealed class AlertDispatcherTests
         time.Advance(TimeSpan.FromMinutes(30));
         running.Dispatcher.Enqueue(Incident(4), IncidentChange.Opened); // the window is over
 
-        var sent = await SentAsync(log, 4);
+        var sent = await SentAsync(running, log, 4);
         Assert.Equal([(1L, IncidentChange.Opened), (1L, IncidentChange.Resolved), (3L, IncidentChange.Opened), (4L, IncidentChange.Opened)],
             sent.Select(a => (a.Incident.Id, a.Change)));
     }
@@ -111,7 +111,7 @@ public sealed class AlertDispatcherTests
         running.Dispatcher.Enqueue(Incident(1), IncidentChange.Updated);
         running.Dispatcher.Enqueue(Incident(2), IncidentChange.Opened);
 
-        var sent = await SentAsync(log, 1);
+        var sent = await SentAsync(running, log, 1);
         Assert.Equal(2, Assert.Single(sent).Incident.Id);
         Assert.Equal(AlertDecision.NotAlerted, new AlertRules(new AlertChannelOptions()).Decide(Alert(Incident(1), IncidentChange.Updated, Morning)));
     }
@@ -130,7 +130,7 @@ public sealed class AlertDispatcherTests
         running.Dispatcher.Enqueue(Incident(2, sku: "MICO-COINS-500"), IncidentChange.Opened);
 
         // The log channel has both while the broken one is still on its first alert's retries (the clock has not moved).
-        Assert.Equal([1L, 2L], (await SentAsync(log, 2)).Select(a => a.Incident.Id));
+        Assert.Equal([1L, 2L], (await SentAsync(running, log, 2)).Select(a => a.Incident.Id));
         Assert.Empty(broken.Sent);
 
         // On the fake clock: the first alert is tried at once, 1 s and 5 s later, then given up; the second one's first try follows.
@@ -163,12 +163,20 @@ public sealed class AlertDispatcherTests
         Assert.Equal(3, flaky.Tries);
     }
 
-    /// <summary>Waits until the channel has <paramref name="count"/> alerts, then a little longer to catch any extra.</summary>
-    private static async Task<IReadOnlyList<IncidentAlert>> SentAsync(RecordingChannel channel, int count)
+    private const long MarkerId = long.MaxValue;
+
+    /// <summary>
+    /// Everything the channel will send of what was enqueued so far: each channel works through its queue in order, so
+    /// once a marker enqueued last has been sent, nothing before it is still on its way (no sleep-then-look for extras).
+    /// The marker is critical, in a slice of its own, so no rule holds it back.
+    /// </summary>
+    private static async Task<IReadOnlyList<IncidentAlert>> SentAsync(RunningDispatcher running, RecordingChannel channel, int count)
     {
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(channel.Sent.Count >= count), TimeSpan.FromSeconds(10)),
-            $"expected {count} alerts on {channel.Name}, got {channel.Sent.Count}");
-        await Task.Delay(100);
-        return channel.Sent.ToList();
+        running.Dispatcher.Enqueue(Incident(MarkerId, IncidentSeverity.Critical, metric: "marker", sku: "MARKER", region: "MARKER"), IncidentChange.Opened);
+        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(channel.Sent.Any(a => a.Incident.Id == MarkerId)), TimeSpan.FromSeconds(30)),
+            $"the marker should follow the alerts on {channel.Name}");
+        var sent = channel.Sent.Where(a => a.Incident.Id != MarkerId).ToList();
+        Assert.Equal(count, sent.Count);
+        return sent;
     }
 }
