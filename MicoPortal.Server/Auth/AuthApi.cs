@@ -37,6 +37,11 @@ public static class AuthApi
         }
 
         var result = await signIn.PasswordSignInAsync(request.Email, request.Password, isPersistent: false, lockoutOnFailure: true);
+        if (!result.Succeeded)
+        {
+            throttle.CountFailure(request.Email);
+        }
+
         return result.Succeeded
             ? TypedResults.NoContent()
             : Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized,

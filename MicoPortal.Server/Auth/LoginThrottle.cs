@@ -8,9 +8,11 @@ namespace MicoPortal.Server.Auth;
 
 /// <summary>
 /// The one limit on signing in, for both ways in (<c>POST /api/v1/auth/login</c> and the <c>/login</c> page's
-/// form): attempts per client address (<c>RateLimiting:LoginPerMinute</c>) and per account, by normalized e-mail
-/// (<c>RateLimiting:LoginPerAccountPerMinute</c>), so guessing one account's password from many addresses is
-/// slowed as much as guessing from one. Lockout after repeated failures (Identity) stays on top of this.
+/// form): attempts per client address (<c>RateLimiting:LoginPerMinute</c>) and failed attempts per account, by
+/// normalized e-mail (<c>RateLimiting:LoginPerAccountPerMinute</c>), so guessing one account's password from many
+/// addresses is slowed as much as guessing from one. Only failures count against the account: sign-ins that
+/// succeed never use it up, so nobody can keep an operator out by signing in as often as the limit allows.
+/// Lockout after repeated failures (Identity) stays on top of this.
 /// </summary>
 public sealed class LoginThrottle(IOptions<RateLimitingOptions> options) : IDisposable
 {
@@ -26,8 +28,8 @@ public sealed class LoginThrottle(IOptions<RateLimitingOptions> options) : IDisp
         RateLimitPartition.GetFixedWindowLimiter(account, _ => PerMinute(options.Value.LoginPerAccountPerMinute)));
 
     /// <summary>
-    /// Counts one sign-in attempt; <c>null</c> when it may go ahead, else how long to wait. The address is
-    /// counted even when the account refuses.
+    /// Counts one sign-in attempt against the address and checks the account has failures left; <c>null</c> when it
+    /// may go ahead, else how long to wait. A failed attempt is then counted with <see cref="CountFailure"/>.
     /// </summary>
     public TimeSpan? TryAcquire(HttpContext http, string? email)
     {
@@ -44,9 +46,24 @@ public sealed class LoginThrottle(IOptions<RateLimitingOptions> options) : IDisp
             return null;
         }
 
-        var account = Normalizer.NormalizeEmail(email.Trim());
-        using var lease = byAccount.AttemptAcquire(account.Length > MaxAccountKey ? account[..MaxAccountKey] : account);
+        // Zero permits: asks whether the account has failures left without using one.
+        using var lease = byAccount.AttemptAcquire(AccountKey(email), permitCount: 0);
         return lease.IsAcquired ? null : RetryAfter(lease);
+    }
+
+    /// <summary>A sign-in for this e-mail failed: one of the account's attempts is used up.</summary>
+    public void CountFailure(string? email)
+    {
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            using var _ = byAccount.AttemptAcquire(AccountKey(email));
+        }
+    }
+
+    private static string AccountKey(string email)
+    {
+        var account = Normalizer.NormalizeEmail(email.Trim());
+        return account.Length > MaxAccountKey ? account[..MaxAccountKey] : account;
     }
 
     /// <summary>The words the login page shows when refused.</summary>

@@ -29,13 +29,19 @@ public static class ShopApiKeyAuthentication
     /// </summary>
     public static IApplicationBuilder UseShopApiKeyAuthentication(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.Request.Headers.ContainsKey(HeaderName))
+        // Only where a key means something: a key sent to any other path costs nothing.
+        if (context.Request.Headers.ContainsKey(HeaderName) && IsShopPath(context.Request.Path))
         {
             await context.AuthenticateAsync(Scheme);
         }
 
         await next(context);
     });
+
+    /// <summary>The shop API's paths (docs/api.md section 2): orders and account look-ups.</summary>
+    public static bool IsShopPath(PathString path) =>
+        path.StartsWithSegments("/api/v1/orders", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/api/v1/accounts", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Authenticated by a shop's key (not a session).</summary>
     public static bool IsShop(ClaimsPrincipal user) =>

@@ -26,8 +26,16 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
 
     private sealed record CachedKey(string? Shop, DateTimeOffset Expires);
 
+    private const int RandomLength = 40;
+
     /// <summary>A new key: <c>mp_</c> and 40 random letters and digits (about 238 bits).</summary>
-    public static string NewKey() => KeyPrefix + RandomNumberGenerator.GetString(Alphabet, 40);
+    public static string NewKey() => KeyPrefix + RandomNumberGenerator.GetString(Alphabet, RandomLength);
+
+    /// <summary>Shaped like a key <see cref="NewKey"/> issues: anything else cannot be in the keys table.</summary>
+    public static bool IsIssuedShape(string key) =>
+        key.Length == KeyPrefix.Length + RandomLength
+        && key.StartsWith(KeyPrefix, StringComparison.Ordinal)
+        && key.AsSpan(KeyPrefix.Length).IndexOfAnyExcept(Alphabet) < 0;
 
     public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
@@ -41,6 +49,12 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
         if (MatchConfigured(digest) is { } shop)
         {
             return shop;
+        }
+
+        // A key the portal never issues costs no database read (a flood of made-up keys reads nothing).
+        if (!IsIssuedShape(presented))
+        {
+            return null;
         }
 
         var cacheKey = Convert.ToHexString(digest);
@@ -61,13 +75,19 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
             await db.ShopApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
         }
 
+        // Wrong keys are not cached: a flood of well-shaped made-up keys must not push the real shops' keys out.
+        if (key is null)
+        {
+            return null;
+        }
+
         if (cache.Count >= MaxCached)
         {
             cache.Clear();
         }
 
-        cache[cacheKey] = new CachedKey(key?.Shop, now + CacheFor);
-        return key?.Shop;
+        cache[cacheKey] = new CachedKey(key.Shop, now + CacheFor);
+        return key.Shop;
     }
 
     /// <summary>Forget cached answers, after a key was created or revoked here.</summary>

@@ -20,8 +20,6 @@ public sealed class DemoOptions
 /// </summary>
 public sealed class DemoOptionsValidation(IConfiguration configuration) : Microsoft.Extensions.Options.IValidateOptions<DemoOptions>
 {
-    public const string SandboxPath = "/sandbox/provider";
-
     public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, DemoOptions options)
     {
         var baseUrl = configuration["Provider:BaseUrl"];
@@ -38,5 +36,5 @@ public sealed class DemoOptionsValidation(IConfiguration configuration) : Micros
     /// <summary>Empty (the portal's own sandbox) or an address whose path is a portal's <c>/sandbox/provider</c>.</summary>
     public static bool IsSandbox(string? baseUrl) =>
         string.IsNullOrWhiteSpace(baseUrl)
-        || (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.AbsolutePath.TrimEnd('/').EndsWith(SandboxPath, StringComparison.OrdinalIgnoreCase));
+        || (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.AbsolutePath.TrimEnd('/').EndsWith(MicoPortal.Server.Providers.Sandbox.SandboxProviderApi.BasePath, StringComparison.OrdinalIgnoreCase));
 }

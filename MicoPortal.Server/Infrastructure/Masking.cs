@@ -14,7 +14,10 @@ public static class Masking
     /// <summary>True when this request reads personal data unmasked: a signed-in Admin, not speaking for a shop.</summary>
     public static bool SeesPersonalData(HttpContext http) => ShopScope.Of(http) is null && http.User.IsInRole(Roles.Admin);
 
-    /// <summary>Keeps the country code and the last three digits of an E.164 number: <c>+447700900123</c> → <c>+44*******123</c>.</summary>
+    /// <summary>
+    /// Keeps the first and last three characters of a number of 12 or more (<c>+447700900123</c> → <c>+44*******123</c>),
+    /// a quarter of its length at each end for shorter ones, so at least half is always hidden.
+    /// </summary>
     public static string? Phone(string? phone)
     {
         if (string.IsNullOrEmpty(phone))

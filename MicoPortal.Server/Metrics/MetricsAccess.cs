@@ -43,7 +43,7 @@ public sealed class MetricsScrapeFilter(IOptions<MetricsOptions> options) : IEnd
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (Allows(http.Connection.RemoteIpAddress) || http.User.IsInRole(Roles.Admin))
+        if (Allows(http.Connection.RemoteIpAddress, Forwarded(http)) || http.User.IsInRole(Roles.Admin))
         {
             return await next(context);
         }
@@ -52,8 +52,16 @@ public sealed class MetricsScrapeFilter(IOptions<MetricsOptions> options) : IEnd
             "Scrape from loopback or a network listed in Metrics:ScrapeNetworks, or sign in as an admin.");
     }
 
-    /// <summary>Loopback or a scrape network. No address (an in-process or Unix-socket caller) is not trusted.</summary>
-    public bool Allows(IPAddress? address)
+    /// <summary>
+    /// The forwarded-headers middleware replaced the connection's address with one a proxy reported (it keeps the
+    /// original in <c>X-Original-For</c>). A reported loopback is only a claim (a proxy passing the client's own
+    /// <c>X-Forwarded-For: 127.0.0.1</c> through), so loopback counts only for the connection itself.
+    /// </summary>
+    private static bool Forwarded(HttpContext http) =>
+        http.Request.Headers.ContainsKey(http.RequestServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.OriginalForHeaderName);
+
+    /// <summary>Loopback (not forwarded) or a scrape network. No address (an in-process or Unix-socket caller) is not trusted.</summary>
+    public bool Allows(IPAddress? address, bool forwarded = false)
     {
         if (address is null)
         {
@@ -65,6 +73,6 @@ public sealed class MetricsScrapeFilter(IOptions<MetricsOptions> options) : IEnd
             address = address.MapToIPv4();
         }
 
-        return IPAddress.IsLoopback(address) || _networks.Any(n => n.Contains(address));
+        return (IPAddress.IsLoopback(address) && !forwarded) || _networks.Any(n => n.Contains(address));
     }
 }

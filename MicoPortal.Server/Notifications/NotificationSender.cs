@@ -9,7 +9,7 @@ namespace MicoPortal.Server.Notifications;
 /// <summary>
 /// Drains the outbox: claims due Pending notifications under a lease (so two instances never send
 /// one at once), hands each to the <see cref="ISmsGateway"/> and records the outcome right after its
-/// own call. The claim counts the try before the message leaves, so a row tried before (even by a process
+/// own call. Each try is saved before the message leaves, so a row tried before (even by a process
 /// killed mid-send) is first looked up at the gateway (<see cref="ISmsGateway.FindSentAsync"/>): a gateway
 /// without idempotency keys (Twilio) may have taken a message whose answer was lost. A crashed
 /// sender's claims come free when the lease passes.
@@ -107,20 +107,28 @@ public sealed class NotificationSender(
         }
 
         // The lease condition is checked again in the update: of two instances claiming the same rows, each row goes to one.
-        // The try is counted here, before the message leaves: a process killed during the send leaves a row that says
-        // it was tried, so the next try looks it up at the gateway instead of sending it again.
         await db.CustomerNotifications
             .Where(n => due.Contains(n.Id) && n.Status == NotificationStatus.Pending && (n.LeaseUntil == null || n.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(n => n.LeaseUntil, now + settings.Lease)
-                .SetProperty(n => n.LeaseToken, lease)
-                .SetProperty(n => n.Tries, n => n.Tries + 1), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseUntil, now + settings.Lease).SetProperty(n => n.LeaseToken, lease), cancellationToken);
         return await db.CustomerNotifications.AsNoTracking().Where(n => n.LeaseToken == lease).ToListAsync(cancellationToken);
     }
 
     private async Task SendAsync(CustomerNotification notification, NotificationOptions settings, CancellationToken cancellationToken)
     {
-        var tries = notification.Tries; // this one included, counted by the claim
+        var tries = notification.Tries + 1;
+        // The try is saved before the message leaves: a process killed during the send leaves a row that says it was
+        // tried, so the next try looks it up at the gateway instead of sending it again. A lost lease sends nothing.
+        await using (var before = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var ours = await before.CustomerNotifications
+                .Where(n => n.Id == notification.Id && n.LeaseToken == notification.LeaseToken)
+                .ExecuteUpdateAsync(s => s.SetProperty(n => n.Tries, tries), cancellationToken);
+            if (ours == 0)
+            {
+                return;
+            }
+        }
+
         SmsReceipt? receipt = null;
         SmsGatewayException? refusal = null;
         string? error = null;

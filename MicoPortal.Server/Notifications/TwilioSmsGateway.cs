@@ -13,9 +13,9 @@ namespace MicoPortal.Server.Notifications;
 /// Twilio has no idempotency key for sending, so a try whose answer was lost (a timeout after Twilio took
 /// the message) is looked up before the message goes again (<see cref="FindSentAsync"/>): Twilio's
 /// Messages list for the recipient (and sender), newest first, matched on the exact body and a creation
-/// time no earlier than the notification's. What is left: two notifications with the same text to the
-/// same number in one window count as one (the customer has that text), and a crash between Twilio's
-/// answer and our save on the very first try is still sent again once.
+/// time no earlier than the notification's. The sender saves each try before it leaves, so this covers a
+/// crash mid-send too. What is left: two notifications with the same text to the same number in one
+/// window count as one (the customer has that text).
 /// </summary>
 public sealed class TwilioSmsGateway(HttpClient http, IOptions<NotificationOptions> options) : ISmsGateway
 {
@@ -57,7 +57,7 @@ public sealed class TwilioSmsGateway(HttpClient http, IOptions<NotificationOptio
         };
     }
 
-    /// <summary>Pages of the Messages list read at most: a customer gets a few messages a day, newest come first.</summary>
+    /// <summary>Pages of the Messages list read at most (50 each): a customer gets a few messages a day.</summary>
     public const int MaxLookupPages = 5;
 
     /// <summary>Twilio's clock against ours: messages created this much before the notification still count.</summary>
@@ -88,16 +88,15 @@ public sealed class TwilioSmsGateway(HttpClient http, IOptions<NotificationOptio
             }
 
             using var doc = JsonDocument.Parse(body);
-            var olderSeen = false;
             if (doc.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in messages.EnumerateArray())
                 {
-                    var created = Created(item);
-                    if (created is { } at && at < from)
+                    // Skipped, not a reason to stop: Twilio orders the list by date sent, and a message it has only
+                    // queued has none yet, so an older message can come before the one we look for.
+                    if (Created(item) is { } at && at < from)
                     {
-                        olderSeen = true; // newest first: the rest are older still
-                        break;
+                        continue;
                     }
 
                     if (Text(item, "body") == message.Text && Text(item, "sid") is { } sid && !NotSent.Contains(Text(item, "status") ?? ""))
@@ -107,7 +106,7 @@ public sealed class TwilioSmsGateway(HttpClient http, IOptions<NotificationOptio
                 }
             }
 
-            next = olderSeen ? null : Text(doc.RootElement, "next_page_uri");
+            next = Text(doc.RootElement, "next_page_uri");
         }
 
         return null;

@@ -23,7 +23,7 @@ public static partial class OrderValidation
     public const int MaxCoins = 1_000_000;
     public static readonly string[] Regions = ["GLOBAL", "MENA"];
 
-    /// <summary>Column lengths of the <c>Orders</c> table (Data/EntityConfigurations/OrderEntityTypeConfiguration.cs).</summary>
+    /// <summary>Column lengths of the <c>Orders</c> table: the entity configuration takes them from here, so a check and its column cannot drift.</summary>
     public const int MaxExternalId = 64, MaxMicoUserId = 12, MaxRegion = 8, MaxSku = 64, MaxCurrency = 3, MaxCustomerPhone = 16;
 
     public static (ValidOrder? Order, Dictionary<string, string[]> Errors) Validate(CreateOrderRequest? request)

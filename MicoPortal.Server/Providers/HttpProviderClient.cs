@@ -151,7 +151,7 @@ public sealed class HttpProviderClient(
     }
 
     private Uri BaseUri(ProviderOptions settings) =>
-        new((string.IsNullOrWhiteSpace(settings.BaseUrl) ? new Uri(portal.Root, "sandbox/provider").ToString() : settings.BaseUrl).TrimEnd('/') + "/");
+        new((string.IsNullOrWhiteSpace(settings.BaseUrl) ? new Uri(portal.Root, Sandbox.SandboxProviderApi.BasePath.TrimStart('/')).ToString() : settings.BaseUrl).TrimEnd('/') + "/");
 
     private static int Elapsed(long started) => (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 

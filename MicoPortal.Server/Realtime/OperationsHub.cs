@@ -10,8 +10,10 @@ namespace MicoPortal.Server.Realtime;
 /// <c>OrdersChanged(OrderChange[])</c>, batched, <c>MetricsUpdated(MetricsSummary)</c> about once a second,
 /// and <c>IncidentsChanged(IncidentDto[])</c> when an incident opens, changes or resolves.
 /// </summary>
+/// <remarks>
 /// A connection lives only while its user does: <see cref="HubSessions"/> closes it when the user is
 /// demoted, deleted or re-stamped, and the cookie's expiry closes it too (CloseOnAuthenticationExpiration).
+/// </remarks>
 [Authorize(Policy = Auth.Policies.Operator)]
 public sealed class OperationsHub(HubConnections connections, HubSessions sessions) : Hub
 {

@@ -75,7 +75,11 @@ public sealed class ReconciliationJob(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutdown: the run stays Running and the watchdog starts it again once its heartbeat is old.
+            // A graceful stop (a deploy) is not a crash: the run goes back to Queued and the watchdog starts it again
+            // without counting a restart. Only a run left Running (the process died) counts towards MaxRestarts.
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            await db.ReconciliationRuns.Where(r => r.Id == runId && r.State == ReconciliationState.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ReconciliationState.Queued), CancellationToken.None);
             throw;
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
@@ -184,8 +188,8 @@ public sealed class ReconciliationJob(
         }
 
         var storedFile = await db.ReconciliationRuns.Where(r => r.Id == runId).Select(r => r.StoredFile).FirstAsync(cancellationToken);
-        var error = $"The run was cut short again after it had been restarted {restarts} times (Reconciliation:MaxRestarts); it is given up. " +
-            "Something stops the portal while it reads this file (memory, a crash): see the portal's log, then upload the file again.";
+        var error = $"The portal died during this run again after {restarts} restarts (Reconciliation:MaxRestarts); it is given up. " +
+            "Something kills the portal while it reads this file (memory, a crash): see the portal's log, then upload the file again.";
         logger.LogError("Reconciliation {RunId} given up: cut short after {Restarts} restarts", runId, restarts);
         await FinishAsync(runId, new Report(), error, CancellationToken.None);
         files.Delete(storedFile);

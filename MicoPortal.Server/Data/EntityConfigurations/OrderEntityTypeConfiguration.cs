@@ -14,12 +14,12 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
     {
         builder.ToTable("Orders");
         builder.HasKey(o => o.Id);
-        builder.Property(o => o.ExternalId).HasMaxLength(64);
-        builder.Property(o => o.MicoUserId).HasMaxLength(12);
-        builder.Property(o => o.Region).HasMaxLength(8);
-        builder.Property(o => o.Sku).HasMaxLength(64);
-        builder.Property(o => o.Currency).HasMaxLength(3);
-        builder.Property(o => o.CustomerPhone).HasMaxLength(16);
+        builder.Property(o => o.ExternalId).HasMaxLength(OrderValidation.MaxExternalId);
+        builder.Property(o => o.MicoUserId).HasMaxLength(OrderValidation.MaxMicoUserId);
+        builder.Property(o => o.Region).HasMaxLength(OrderValidation.MaxRegion);
+        builder.Property(o => o.Sku).HasMaxLength(OrderValidation.MaxSku);
+        builder.Property(o => o.Currency).HasMaxLength(OrderValidation.MaxCurrency);
+        builder.Property(o => o.CustomerPhone).HasMaxLength(OrderValidation.MaxCustomerPhone);
         builder.Property(o => o.Shop).HasMaxLength(64);
         builder.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(o => o.DisputeReason).HasMaxLength(300);

@@ -14,9 +14,12 @@ internal static partial class SandboxProviderApi
 {
     public const int MaxQueryRefs = 500;
 
+    /// <summary>Where the built-in sandbox provider answers, under the portal's own address.</summary>
+    public const string BasePath = "/sandbox/provider";
+
     public static void MapProviderApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/sandbox/provider/v1")
+        var api = endpoints.MapGroup(BasePath + "/v1")
             .AddEndpointFilter(RequireBearerKey)
             .AddEndpointFilter(CapRequestRate)
             .ExcludeFromDescription();

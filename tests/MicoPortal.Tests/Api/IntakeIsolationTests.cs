@@ -70,6 +70,8 @@ public class IntakeIsolationPostgresTests(PostgresPortalFixture fixture, ITestOu
 {
     private const string Shop = "dev-shop";
 
+    // End to end, as a shop sees it: validation now refuses the poisoned row before the writer; the writer's own
+    // isolation of a row the database refuses is proven by the next test, which bypasses validation.
     [Fact]
     public async Task One_poisoned_order_among_500_concurrent_good_ones_fails_alone_on_PostgreSQL()
     {

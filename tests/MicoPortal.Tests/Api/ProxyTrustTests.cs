@@ -52,9 +52,9 @@ public partial class ProxyTrustTests(ITestOutputHelper output)
     private static PortalFactory Portal(Dictionary<string, string?> settings) =>
         new(PortalFactory.NewDataDirectory(), settings) { TestServices = TestPeer.Add };
 
-    private static async Task<HttpStatusCode> LoginAsync(HttpClient client, string email, string peer, string? forwardedFor = null)
+    private static async Task<HttpStatusCode> LoginAsync(HttpClient client, string email, string peer, string? forwardedFor = null, string password = "not-the-password")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = JsonContent.Create(new { email, password = "not-the-password" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = JsonContent.Create(new { email, password }) };
         request.Headers.Add(TestPeer.Header, peer);
         if (forwardedFor is not null)
         {
@@ -149,6 +149,25 @@ public partial class ProxyTrustTests(ITestOutputHelper output)
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses.Take(3));
         Assert.All(statuses.Skip(3), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
         Assert.Equal(HttpStatusCode.Unauthorized, other);
+    }
+
+    [Fact]
+    public async Task Successful_sign_ins_never_use_up_the_account_so_nobody_can_keep_its_owner_out()
+    {
+        await using var portal = Portal(new Dictionary<string, string?>
+        {
+            ["RateLimiting:LoginPerMinute"] = "1000",
+            ["RateLimiting:LoginPerAccountPerMinute"] = "3",
+        });
+        var client = portal.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add(await LoginAsync(client, PortalClient.Admin, $"203.0.113.{40 + i}", password: PortalClient.Password));
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.NoContent, s));
     }
 
     [Fact]

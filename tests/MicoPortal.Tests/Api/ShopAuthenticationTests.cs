@@ -87,7 +87,8 @@ public class ShopAuthenticationTests(ShopLimitsFixture fixture, ITestOutputHelpe
 
         output.WriteLine(string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key}: {g.Count()}")));
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, s.ToString()));
-        Assert.InRange(statuses.Count(s => s == HttpStatusCode.Unauthorized), 1, 15);
+        // Thirty made-up keys, one address: with a bucket per presented key none would ever be refused.
+        Assert.Contains(HttpStatusCode.Unauthorized, statuses);
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
     }
 

@@ -14,6 +14,7 @@ namespace MicoPortal.Tests.Notifications;
 /// dies. The server is SIGKILLed once after the status changes were saved and before anything was
 /// sent, and once in the middle of sending; after the last restart every outcome has one message.
 /// </summary>
+[Collection(EndToEndRuns.Name)]
 public class NotificationCrashTests(ITestOutputHelper output)
 {
     private const int Orders = 300;

@@ -15,6 +15,7 @@ namespace MicoPortal.Tests.Pipeline;
 /// learns the provider's background share of refusals instead of sitting at its floor, which took 6.5);
 /// MICOPORTAL_CHAOS_ORDERS sets another count.
 /// </summary>
+[Collection(EndToEndRuns.Name)]
 public class ChaosTests(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace MicoPortal.Tests.Pipeline;
 
 /// <summary>Two portal servers on one database: leases and the concurrency token keep them apart.</summary>
+[Collection(EndToEndRuns.Name)]
 public class ContentionTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace MicoPortal.Tests.Pipeline;
 /// The portal process is killed (SIGKILL) at random moments during dispatch and verification,
 /// restarted on the same database, and must still deliver every order exactly once.
 /// </summary>
+[Collection(EndToEndRuns.Name)]
 public class CrashTests(ITestOutputHelper output)
 {
     [Fact]

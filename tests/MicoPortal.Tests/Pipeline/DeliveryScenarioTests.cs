@@ -13,6 +13,7 @@ namespace MicoPortal.Tests.Pipeline;
 /// The whole pipeline on the real server against a provider speaking docs/api.md section 4:
 /// every sandbox scenario ends where it must, with no order lost and no create sent twice.
 /// </summary>
+[Collection(EndToEndRuns.Name)]
 public class DeliveryScenarioTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);

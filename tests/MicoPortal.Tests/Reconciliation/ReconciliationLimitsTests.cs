@@ -95,7 +95,7 @@ public sealed class ReconciliationLimitsTests(ITestOutputHelper output) : IAsync
             else
             {
                 Assert.Equal(ReconciliationState.Failed, run.State);
-                Assert.Contains("3 times", run.Error);
+                Assert.Contains("after 3 restarts", run.Error);
             }
         }
     }

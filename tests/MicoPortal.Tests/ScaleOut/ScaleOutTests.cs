@@ -21,6 +21,7 @@ namespace MicoPortal.Tests.ScaleOut;
 /// idempotent intake from two writers). The test starts PostgreSQL and Redis itself and fails,
 /// rather than skips, when their binaries are missing.
 /// </summary>
+[Collection(EndToEndRuns.Name)]
 public class ScaleOutTests(ITestOutputHelper output)
 {
     private const int BatchSize = 500;
