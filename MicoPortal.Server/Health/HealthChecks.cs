@@ -39,7 +39,7 @@ public sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> dbFac
             await using var connection = new SqliteConnection(builder.ToString());
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = """SELECT "Id" FROM "Orders" LIMIT 1""";
+            command.CommandText = OrderSql.Of(db).ReadinessProbe;
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }

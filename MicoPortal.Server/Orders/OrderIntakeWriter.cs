@@ -268,14 +268,6 @@ public sealed class OrderIntakeWriter(
     /// </summary>
     private sealed class Statements : IAsyncDisposable
     {
-        private const string Columns = """
-            "ExternalId", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "Shop", "Status",
-                "Stuck", "Disputed", "AttemptNo", "ProviderVersion", "CallbackVersion", "ReceivedAt", "DueBy", "UpdatedAt",
-                "NextCheckAt", "CheckCount", "Version", "CustomerPhone"
-            """;
-
-        private static readonly string SqlServerColumns = System.Text.RegularExpressions.Regex.Replace(Columns, "\"(\\w+)\"", "[$1]");
-
         private static readonly string[] InsertParameters =
             ["externalId", "micoUserId", "region", "sku", "coins", "amount", "currency", "shop", "status", "receivedAt", "dueBy", "version", "customerPhone"];
 
@@ -295,40 +287,10 @@ public sealed class OrderIntakeWriter(
             provider = db.Database.PortalProvider();
             // Microsoft.Data.Sqlite's own "$name" on SQLite (unchanged), "@name" for Npgsql and SqlClient.
             prefix = provider == DatabaseProvider.Sqlite ? "$" : "@";
-            string[] findParameters = ["externalId", "shop"];
-            find = Command(connection, provider == DatabaseProvider.SqlServer
-                ? """
-                  SELECT [Id], [MicoUserId], [Region], [Sku], [Coins], [Amount], [Currency], [CustomerPhone] FROM [Orders]
-                  WHERE [ExternalId] = @externalId AND [Shop] = @shop
-                  """
-                : $"""
-                  SELECT "Id", "MicoUserId", "Region", "Sku", "Coins", "Amount", "Currency", "CustomerPhone" FROM "Orders"
-                  WHERE "ExternalId" = {prefix}externalId AND "Shop" = {prefix}shop
-                  """, findParameters);
-            insert = Command(connection, provider switch
-            {
-                DatabaseProvider.SqlServer => $"""
-                    INSERT INTO [Orders] ({SqlServerColumns})
-                    OUTPUT inserted.[Id]
-                    SELECT @externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
-                        0, 0, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version, @customerPhone
-                    WHERE NOT EXISTS (SELECT 1 FROM [Orders] WITH (UPDLOCK, HOLDLOCK) WHERE [ExternalId] = @externalId AND [Shop] = @shop)
-                    """,
-                DatabaseProvider.PostgreSql => $"""
-                    INSERT INTO "Orders" ({Columns})
-                    VALUES (@externalId, @micoUserId, @region, @sku, @coins, @amount, @currency, @shop, @status,
-                        FALSE, FALSE, 1, 0, 0, @receivedAt, @dueBy, @receivedAt, @receivedAt, 0, @version, @customerPhone)
-                    ON CONFLICT ("ExternalId", "Shop") DO NOTHING
-                    RETURNING "Id"
-                    """,
-                _ => $"""
-                    INSERT INTO "Orders" ({Columns})
-                    VALUES ($externalId, $micoUserId, $region, $sku, $coins, $amount, $currency, $shop, $status,
-                        0, 0, 1, 0, 0, $receivedAt, $dueBy, $receivedAt, $receivedAt, 0, $version, $customerPhone)
-                    ON CONFLICT ("ExternalId", "Shop") DO NOTHING
-                    RETURNING "Id"
-                    """,
-            }, InsertParameters);
+            // Built once per model, names from the model (Data/OrderSql.cs).
+            var sql = OrderSql.Of(db);
+            find = Command(connection, sql.IntakeFind, ["externalId", "shop"]);
+            insert = Command(connection, sql.IntakeInsert, InsertParameters);
             insertValues = [.. InsertParameters.Select(name => insert.Parameters[prefix + name])];
             insertValues[12].DbType = System.Data.DbType.String; // often null: a typed null on every driver
             findExternalId = find.Parameters[prefix + "externalId"];

@@ -21,8 +21,6 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     public const string DispatchIndex = "IX_Orders_Dispatch";
     public const string DispatchIndexFilter = "\"Status\" = 'Received' AND \"CreateIssuedAt\" IS NULL";
     public const string WorkQueueIndex = "IX_Orders_NextCheckAt";
-    private const string FromDispatchIndex = "SELECT * FROM \"Orders\" INDEXED BY \"" + DispatchIndex + "\"";
-    private const string FromWorkQueueIndex = "SELECT * FROM \"Orders\" INDEXED BY \"" + WorkQueueIndex + "\"";
 
     private static readonly System.Linq.Expressions.Expression<Func<Order, bool>> NeedsDispatch =
         o => o.Status == OrderStatus.Received && o.CreateIssuedAt == null;
@@ -47,7 +45,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// and then sorts every Received order: seconds per claim once a million orders wait.
     /// </summary>
     public static IQueryable<long> DueIds(PortalDbContext db, bool dispatch, DateTimeOffset now, int size) =>
-        db.Orders.FromSqlRaw(dispatch ? FromDispatchIndex : FromWorkQueueIndex)
+        db.Orders.FromSqlRaw(OrderSql.Of(db).DueFrom(dispatch))
             .Where(o => o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
             .Where(dispatch ? NeedsDispatch : NeedsVerification)
             .OrderBy(o => o.NextCheckAt)
@@ -61,11 +59,10 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         var now = time.GetUtcNow();
         // Whole milliseconds, as stored, so the lease read back compares equal to the one we hold.
         var lease = DateTimeOffset.FromUnixTimeMilliseconds((now + options.Value.Lease).ToUnixTimeMilliseconds());
-        var provider = db.Database.PortalProvider();
-        if (provider != DatabaseProvider.Sqlite)
+        if (db.Database.PortalProvider() != DatabaseProvider.Sqlite)
         {
             var claimToken = Guid.NewGuid();
-            var claimedIds = await ClaimSkippingLockedAsync(db, provider, dispatch, now, lease, claimToken, size, cancellationToken);
+            var claimedIds = await ClaimSkippingLockedAsync(db, dispatch, now, lease, claimToken, size, cancellationToken);
             var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.Version == claimToken).ToListAsync(cancellationToken);
             return new ClaimedBatch(orders, lease);
         }
@@ -105,33 +102,11 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// <c>UPDLOCK, READPAST, ROWLOCK</c>). The due conditions are re-checked on the locked row, so an
     /// order leased meanwhile is never taken twice. Returns the ids leased with <paramref name="token"/>.
     /// </summary>
-    private static async Task<List<long>> ClaimSkippingLockedAsync(PortalDbContext db, DatabaseProvider provider, bool dispatch,
+    private static async Task<List<long>> ClaimSkippingLockedAsync(PortalDbContext db, bool dispatch,
         DateTimeOffset now, DateTimeOffset lease, Guid token, int size, CancellationToken cancellationToken)
     {
-        var sql = provider switch
-        {
-            DatabaseProvider.PostgreSql => $"""
-                UPDATE "Orders" SET "LeaseUntil" = @lease, "Version" = @token{(dispatch ? ", \"CreateIssuedAt\" = @now" : "")}
-                WHERE "Id" IN (
-                    SELECT "Id" FROM "Orders"
-                    WHERE "NextCheckAt" <= @now AND ("LeaseUntil" IS NULL OR "LeaseUntil" < @now)
-                        AND {(dispatch ? DispatchIndexFilter : "(\"Status\" <> 'Received' OR \"CreateIssuedAt\" IS NOT NULL)")}
-                    ORDER BY "NextCheckAt"
-                    LIMIT @size
-                    FOR UPDATE SKIP LOCKED)
-                RETURNING "Id"
-                """,
-            DatabaseProvider.SqlServer => $"""
-                WITH due AS (
-                    SELECT TOP (@size) [Id], [LeaseUntil], [Version], [CreateIssuedAt] FROM [Orders] WITH (UPDLOCK, READPAST, ROWLOCK)
-                    WHERE [NextCheckAt] <= @now AND ([LeaseUntil] IS NULL OR [LeaseUntil] < @now)
-                        AND {(dispatch ? "[Status] = 'Received' AND [CreateIssuedAt] IS NULL" : "([Status] <> 'Received' OR [CreateIssuedAt] IS NOT NULL)")}
-                    ORDER BY [NextCheckAt])
-                UPDATE due SET [LeaseUntil] = @lease, [Version] = @token{(dispatch ? ", [CreateIssuedAt] = @now" : "")}
-                OUTPUT inserted.[Id];
-                """,
-            _ => throw new NotSupportedException($"No claim SQL for {provider}."),
-        };
+        // Built once per model, names from the model (Data/OrderSql.cs).
+        var sql = OrderSql.Of(db).Claim(dispatch);
 
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);

@@ -187,17 +187,13 @@ public sealed class OrderTransitions(
     /// </summary>
     private static async Task LockRowsAsync(PortalDbContext db, List<long> ids, CancellationToken cancellationToken)
     {
-        var provider = db.Database.PortalProvider();
-        if (provider == DatabaseProvider.Sqlite || ids.Count == 0)
+        if (db.Database.PortalProvider() == DatabaseProvider.Sqlite || ids.Count == 0)
         {
             return;
         }
 
         var list = string.Join(",", ids.Order().Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var sql = provider == DatabaseProvider.SqlServer
-            ? $"SELECT [Id] FROM [Orders] WITH (UPDLOCK, ROWLOCK) WHERE [Id] IN ({list})"
-            : $"SELECT \"Id\" FROM \"Orders\" WHERE \"Id\" IN ({list}) ORDER BY \"Id\" FOR UPDATE";
-        await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+        await db.Database.ExecuteSqlRawAsync(OrderSql.Of(db).LockRows(list), cancellationToken);
     }
 
     private void ApplyOne(PortalDbContext db, OrderWork item, DateTimeOffset now, bool claimed,
