@@ -188,7 +188,10 @@ public sealed class ProviderLimiter : IDisposable
                 _calls,
                 _refused,
                 _failed,
-                _waiters.Count(w => !w.Task.IsCompleted) + Volatile.Read(ref _awaitingRate));
+                _waiters.Count(w => !w.Task.IsCompleted) + Volatile.Read(ref _awaitingRate),
+                Math.Round(_limit.RefusalBackground, 4),
+                Math.Round(_limit.FailureBackground, 4),
+                _limit.Undone);
         }
     }
 

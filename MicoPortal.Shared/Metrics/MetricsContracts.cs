@@ -33,7 +33,9 @@ public sealed record MetricsTimeseries(IReadOnlyList<MetricsPoint> Points);
 /// The dispatch and verification pipeline of one provider, live: calls in flight by kind, the adaptive
 /// concurrency limit, the provider's recent latency (answered calls), the configured rate cap (0: none),
 /// calls so far, of which refused (429/503) and failed (timeouts, 5xx, dropped connections), and calls
-/// waiting for a slot.
+/// waiting for a slot. <see cref="RefusalBackground"/> and <see cref="FailureBackground"/> are the shares of
+/// calls the provider refuses or fails whatever the load, as the limiter learned them from cuts that did not
+/// help (<see cref="CutsUndone"/>): below them the limit is not cut, above them it is.
 /// </summary>
 public sealed record ProviderPipelineStatus(
     string Provider,
@@ -45,4 +47,7 @@ public sealed record ProviderPipelineStatus(
     long Calls,
     long Refused,
     long Failed,
-    int Waiting);
+    int Waiting,
+    double RefusalBackground = 0,
+    double FailureBackground = 0,
+    long CutsUndone = 0);

@@ -141,7 +141,7 @@ public class LiveFeedTests : PortalTestContext
 public class ProviderPipelineTests : PortalTestContext
 {
     private static ProviderPipelineStatus Pipeline(int creates = 740, int queries = 3, int limit = 1024, double latency = 151.4, int cap = 0) =>
-        new("default", creates, queries, limit, latency, cap, Calls: 120_000, Refused: 12, Failed: 5, Waiting: 0);
+        new("default", creates, queries, limit, latency, cap, Calls: 120_000, Refused: 12, Failed: 5, Waiting: 0, RefusalBackground: 0.1, FailureBackground: 0.2, CutsUndone: 3);
 
     [Fact]
     public void The_overview_shows_each_providers_calls_in_flight_limit_and_latency_and_follows_the_push()
@@ -156,6 +156,8 @@ public class ProviderPipelineTests : PortalTestContext
         Assert.Equal("151 ms", cut.Find("[data-provider='default'] .latency").TextContent);
         Assert.Equal("none", cut.Find("[data-provider='default'] .rate-cap").TextContent);
         Assert.Equal("12 / 5", cut.Find("[data-provider='default'] .refused-failed").TextContent);
+        Assert.Equal($"{0.1:P1} / {0.2:P1}", cut.Find("[data-provider='default'] .background").TextContent);
+        Assert.Equal("3 cuts undone", cut.Find("[data-provider='default'] .background").GetAttribute("title"));
 
         // The limit is cut after a refusal; the next push shows it without a reload.
         Hub.PushMetrics(TestData.Summary() with { Pipeline = [Pipeline(creates: 300, limit: 716, latency: 480, cap: 2000)] });
