@@ -57,7 +57,7 @@ public class ApiKeysPageTests : PortalTestContext
         Assert.DoesNotContain(key, cut.Find(".api-keys").TextContent);
 
         cut.Find(".created-key button[aria-label='Copy key']").Click();
-        Assert.Equal(key, JSInterop.VerifyInvoke("navigator.clipboard.writeText").Arguments.Single());
+        cut.WaitForAssertion(() => Assert.Equal(key, JSInterop.VerifyInvoke("navigator.clipboard.writeText").Arguments.Single()));
     }
 
     [Fact]

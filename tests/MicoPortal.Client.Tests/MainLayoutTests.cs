@@ -71,7 +71,9 @@ public class MainLayoutTests : PortalTestContext
 
         cut.Find("button[aria-label='Toggle dark mode']").Click();
 
-        var call = JSInterop.VerifyInvoke("localStorage.setItem");
+        // The click's handler writes to local storage asynchronously: wait for the call instead of assuming it was made.
+        JSRuntimeInvocation call = default;
+        cut.WaitForAssertion(() => call = JSInterop.VerifyInvoke("localStorage.setItem"));
         Assert.Equal(["micoportal.darkMode", "true"], call.Arguments.Select(a => a?.ToString() ?? "").ToList());
     }
 }

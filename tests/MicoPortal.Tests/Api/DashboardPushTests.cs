@@ -76,7 +76,7 @@ public class DashboardPushTests(PortalFixture fixture) : IClassFixture<PortalFix
         {
             timeseries = await client.GetFromJsonAsync<MetricsTimeseries>("/api/v1/metrics/timeseries?window=60m", PortalClient.Json);
             return timeseries!.Points.Sum(p => p.Received) >= 1;
-        }, TimeSpan.FromSeconds(5));
+        }, TimeSpan.FromSeconds(30));
         var bad = await client.GetAsync("/api/v1/metrics/summary?window=forever");
         var anonymous = await fixture.Factory.CreateClient().GetAsync("/api/v1/metrics/summary");
 

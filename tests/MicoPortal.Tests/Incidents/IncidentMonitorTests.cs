@@ -58,7 +58,7 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
         Assert.Equal(IncidentSeverity.Critical, incident.Severity);
         Assert.Equal(0, incident.Evidence.Observed);
         Assert.Null(incident.ResolvedAt);
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(pushed.Any(p => p.Id == incident.Id)), TimeSpan.FromSeconds(5)), "pushed over the hub");
+        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(pushed.Any(p => p.Id == incident.Id)), TimeSpan.FromSeconds(30)), "pushed over the hub");
         var summary = await operations.GetFromJsonAsync<MetricsSummary>("/api/v1/metrics/summary", PortalClient.Json);
         Assert.Equal(1.0, summary!.AutomationRate); // nobody touched these orders
     }

@@ -23,7 +23,7 @@ public class DispatchPipelineTests(ITestOutputHelper output)
         var hanging = PortalClient.NewOrder("hang-1", ScenarioExpectations.UserId(93, 1));
         (await shop.PostAsJsonAsync("/api/v1/orders", hanging)).EnsureSuccessStatusCode();
         var hangingRef = await portal.WithDbAsync(db => db.Orders.Where(o => o.ExternalId == "hang-1").Select(o => o.Id).SingleAsync()) + "-1";
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(provider.Ledger.CreatesCommitted(hangingRef) == 1), TimeSpan.FromSeconds(10)),
+        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(provider.Ledger.CreatesCommitted(hangingRef) == 1), TimeSpan.FromSeconds(30)),
             "the hanging create should reach the provider");
 
         // Orders after it, on the ordinary path (PENDING, then SUCCESS within 2 s).

@@ -128,7 +128,7 @@ public class ScaleOutTests(ITestOutputHelper output)
         output.WriteLine($"intake: {total} orders in {batches.Count} batches of {BatchSize}; created via A {created["A"]}, via B {created["B"]}, " +
             $"existing on retry {existing}; B killed at {killedAt?.TotalSeconds:0.0} s (during batch {killedDuringBatch + 1} of {batches.Count}, {killedDuringBatch * BatchSize} orders taken in before it), intake done at {intakeDone.TotalSeconds:0.0} s");
 
-        var crossed = await PortalClient.EventuallyAsync(() => Task.FromResult(sentToB.Any(seenOnA.ContainsKey)), TimeSpan.FromSeconds(10));
+        var crossed = await PortalClient.EventuallyAsync(() => Task.FromResult(sentToB.Any(seenOnA.ContainsKey)), TimeSpan.FromSeconds(30));
         output.WriteLine($"dashboard on A saw {sentToB.Count(seenOnA.ContainsKey)} of the {sentToB.Count} orders B took in as Received (pushed by B through Redis)");
         Assert.True(crossed, "a dashboard connected to A should see changes made by B");
 
