@@ -105,6 +105,7 @@ public static class PortalExtensions
         services.AddSingleton<JobStorage>(sp => ScaleOut.CreateJobStorage(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) => c
+            .UseLogProvider(new DisposalTolerantHangfireLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
