@@ -1,38 +1,15 @@
 using System.Collections.Concurrent;
-using MicoPortal.Server.Data;
 using MicoPortal.Server.Notifications;
 using MicoPortal.Shared.Notifications;
-using MicoPortal.Shared.Orders;
-using MicoPortal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace MicoPortal.Tests.Notifications;
 
 /// <summary>The outbox sender against fake gateways: retries, refusals, leases, and two senders at once.</summary>
-public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NotificationSenderTests(ITestOutputHelper output) : OutboxTests(output)
 {
-    private static readonly DateTimeOffset Start = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
-    private PortalFactory _factory = null!;
-    private IDbContextFactory<PortalDbContext> _db = null!;
-    private readonly FakeTimeProvider _time = new(Start);
-
-    public Task InitializeAsync()
-    {
-        // The portal's own sender stays off: these tests drive senders by hand.
-        _factory = new PortalFactory(PortalFactory.NewDataDirectory(), new Dictionary<string, string?> { ["Notifications:SendEnabled"] = "false" }, output);
-        _factory.StartServer();
-        _db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task A_transient_failure_waits_and_tries_again_with_the_same_idempotency_key()
     {
@@ -49,7 +26,7 @@ public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLi
         Assert.Null(afterFirst.LeaseUntil);
 
         Assert.Equal(0, await sender.SendOnceAsync(CancellationToken.None)); // not due yet
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(1, await sender.SendOnceAsync(CancellationToken.None));
 
         var sent = await ReadAsync(id);
@@ -89,7 +66,7 @@ public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLi
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(1, await sender.SendOnceAsync(CancellationToken.None));
-            _time.Advance(TimeSpan.FromMinutes(10));
+            Time.Advance(TimeSpan.FromMinutes(10));
         }
 
         var notification = await ReadAsync(id);
@@ -103,7 +80,7 @@ public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLi
     {
         var id = await AddPendingAsync();
         // A sender that claimed the row and died before sending: only the lease is left behind.
-        await using (var db = await _db.CreateDbContextAsync())
+        await using (var db = await Db.CreateDbContextAsync())
         {
             await db.CustomerNotifications.Where(n => n.Id == id).ExecuteUpdateAsync(s => s
                 .SetProperty(n => n.LeaseUntil, Start.AddSeconds(60)).SetProperty(n => n.LeaseToken, Guid.NewGuid()));
@@ -112,7 +89,7 @@ public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLi
         var gateway = ScriptedGateway.Answering(_ => new SmsReceipt("G-2"));
         var sender = Sender(gateway);
         Assert.Equal(0, await sender.SendOnceAsync(CancellationToken.None));
-        _time.Advance(TimeSpan.FromSeconds(61));
+        Time.Advance(TimeSpan.FromSeconds(61));
         Assert.Equal(1, await sender.SendOnceAsync(CancellationToken.None));
 
         Assert.Equal(NotificationStatus.Sent, (await ReadAsync(id)).Status);
@@ -145,41 +122,14 @@ public sealed class NotificationSenderTests(ITestOutputHelper output) : IAsyncLi
 
         await Task.WhenAll(DrainAsync(one), DrainAsync(two));
 
-        await using var db = await _db.CreateDbContextAsync();
+        await using var db = await Db.CreateDbContextAsync();
         Assert.Equal(300, await db.CustomerNotifications.CountAsync(n => n.Status == NotificationStatus.Sent));
         Assert.Equal(300, gateway.Keys.Count);
         Assert.Equal(300, gateway.Keys.Distinct().Count());
     }
 
-    private NotificationSender Sender(ISmsGateway gateway, int batch = 50, int maxTries = 8) => new(_db, gateway,
-        Options.Create(new NotificationOptions { Batch = batch, MaxTries = maxTries, Gateway = SmsGatewayKind.Sandbox }),
-        _factory.Services.GetRequiredService<IHostApplicationLifetime>(), _time, NullLogger<NotificationSender>.Instance);
-
-    private async Task<long> AddPendingAsync()
-    {
-        await using var db = await _db.CreateDbContextAsync();
-        var notification = new CustomerNotification
-        {
-            OrderId = 1,
-            DeliveryAttemptNo = 1,
-            OrderStatus = OrderStatus.Delivered,
-            Channel = NotificationChannels.Sms,
-            To = "+971501234567",
-            Text = "Your 500 MICO coins for account 12345610 have arrived (order t-1).",
-            Status = NotificationStatus.Pending,
-            CreatedAt = Start,
-            NextTryAt = Start,
-        };
-        db.CustomerNotifications.Add(notification);
-        await db.SaveChangesAsync();
-        return notification.Id;
-    }
-
-    private async Task<CustomerNotification> ReadAsync(long id)
-    {
-        await using var db = await _db.CreateDbContextAsync();
-        return await db.CustomerNotifications.AsNoTracking().SingleAsync(n => n.Id == id);
-    }
+    private NotificationSender Sender(ISmsGateway gateway, int batch = 50, int maxTries = 8) => CreateSender(gateway,
+        Options.Create(new NotificationOptions { Batch = batch, MaxTries = maxTries, Gateway = SmsGatewayKind.Sandbox }));
 
     /// <summary>Answers each send with the next step (the last one repeats), recording the keys it was given.</summary>
     private sealed class ScriptedGateway(params Func<SmsMessage, Task<SmsReceipt>>[] steps) : ISmsGateway

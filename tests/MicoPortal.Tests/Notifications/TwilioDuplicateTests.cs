@@ -3,17 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using MicoPortal.Server.Data;
 using MicoPortal.Server.Notifications;
 using MicoPortal.Shared.Notifications;
-using MicoPortal.Shared.Orders;
-using MicoPortal.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace MicoPortal.Tests.Notifications;
@@ -22,27 +14,12 @@ namespace MicoPortal.Tests.Notifications;
 /// Issue 15 item 8: Twilio has no idempotency key, so a send whose answer was lost (Twilio took the
 /// message, the portal timed out) must be looked up before it is sent again.
 /// </summary>
-public sealed class TwilioDuplicateTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TwilioDuplicateTests(ITestOutputHelper output) : OutboxTests(output)
 {
-    private static readonly DateTimeOffset Start = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private PortalFactory _factory = null!;
-    private IDbContextFactory<PortalDbContext> _db = null!;
-
-    public Task InitializeAsync()
-    {
-        _factory = new PortalFactory(PortalFactory.NewDataDirectory(), new Dictionary<string, string?> { ["Notifications:SendEnabled"] = "false" }, output);
-        _factory.StartServer();
-        _db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task A_send_that_timed_out_after_Twilio_took_it_is_found_on_retry_and_not_sent_again()
     {
-        var twilio = new FakeTwilio(_time) { DropFirstAnswers = 1 };
+        var twilio = new FakeTwilio(Time) { DropFirstAnswers = 1 };
         var sender = Sender(twilio);
         var id = await AddPendingAsync("+971501234567", "Your 500 MICO coins for account 12345610 have arrived (order t-1).");
 
@@ -51,7 +28,7 @@ public sealed class TwilioDuplicateTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(NotificationStatus.Pending, afterTimeout.Status);
         Assert.Single(twilio.Messages);
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         await sender.SendOnceAsync(CancellationToken.None);
 
         var sent = await ReadAsync(id);
@@ -65,13 +42,13 @@ public sealed class TwilioDuplicateTests(ITestOutputHelper output) : IAsyncLifet
     public async Task A_retry_sends_when_Twilio_has_no_such_message()
     {
         // Another message to the same number (an older notification) must not pass for this one.
-        var twilio = new FakeTwilio(_time) { FailFirstCreates = 1 };
+        var twilio = new FakeTwilio(Time) { FailFirstCreates = 1 };
         twilio.Messages.Enqueue(new FakeTwilio.Message("SMold", "+971501234567", "+15005550006", "Your 100 MICO coins for account 12345610 have arrived (order t-0).", Start.AddMinutes(-1), "delivered"));
         var sender = Sender(twilio);
         var id = await AddPendingAsync("+971501234567", "Your 500 MICO coins for account 12345610 have arrived (order t-1).");
 
         await sender.SendOnceAsync(CancellationToken.None);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         await sender.SendOnceAsync(CancellationToken.None);
 
         var sent = await ReadAsync(id);
@@ -87,34 +64,7 @@ public sealed class TwilioDuplicateTests(ITestOutputHelper output) : IAsyncLifet
             Gateway = SmsGatewayKind.Twilio,
             Twilio = new TwilioOptions { BaseUrl = "https://twilio.test", AccountSid = "AC1", AuthToken = "token", From = "+15005550006" },
         });
-        return new NotificationSender(_db, new TwilioSmsGateway(new HttpClient(twilio), options), options,
-            _factory.Services.GetRequiredService<IHostApplicationLifetime>(), _time, NullLogger<NotificationSender>.Instance);
-    }
-
-    private async Task<long> AddPendingAsync(string to, string text)
-    {
-        await using var db = await _db.CreateDbContextAsync();
-        var notification = new CustomerNotification
-        {
-            OrderId = 1,
-            DeliveryAttemptNo = 1,
-            OrderStatus = OrderStatus.Delivered,
-            Channel = NotificationChannels.Sms,
-            To = to,
-            Text = text,
-            Status = NotificationStatus.Pending,
-            CreatedAt = Start,
-            NextTryAt = Start,
-        };
-        db.CustomerNotifications.Add(notification);
-        await db.SaveChangesAsync();
-        return notification.Id;
-    }
-
-    private async Task<CustomerNotification> ReadAsync(long id)
-    {
-        await using var db = await _db.CreateDbContextAsync();
-        return await db.CustomerNotifications.AsNoTracking().SingleAsync(n => n.Id == id);
+        return CreateSender(new TwilioSmsGateway(new HttpClient(twilio), options), options);
     }
 
     /// <summary>
