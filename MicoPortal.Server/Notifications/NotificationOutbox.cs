@@ -1,4 +1,3 @@
-using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Shared.Notifications;
 using MicoPortal.Shared.Orders;
@@ -15,8 +14,8 @@ public static class NotificationOutbox
     public static bool Announces(OrderStatus from, OrderStatus to) =>
         from != to && to is OrderStatus.Delivered or OrderStatus.Failed or OrderStatus.Reversed;
 
-    /// <summary>Adds the notification for <paramref name="order"/>'s new status to <paramref name="db"/> (saved with the change), or returns null.</summary>
-    public static CustomerNotification? Stage(PortalDbContext db, Order order, OrderStatus from, DateTimeOffset now)
+    /// <summary>The notification of <paramref name="order"/>'s new status, to be saved with the change; null when the customer is not told.</summary>
+    public static CustomerNotification? For(Order order, OrderStatus from, DateTimeOffset now)
     {
         if (!Announces(from, order.Status))
         {
@@ -36,7 +35,6 @@ public static class NotificationOutbox
             CreatedAt = now,
             NextTryAt = now,
         };
-        db.CustomerNotifications.Add(notification);
         return notification;
     }
 

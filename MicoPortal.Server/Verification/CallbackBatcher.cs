@@ -107,33 +107,26 @@ public sealed class CallbackBatcher(
         }
 
         var named = fresh.Select(c => (Callback: c, OrderId: Order.TryParseClientRef(c.Order.ClientRef, out var id, out _) ? id : (long?)null)).ToList();
-        var ids = named.Select(n => n.OrderId).OfType<long>().Distinct().ToList();
-        var orders = await db.Orders.Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id);
         var now = time.GetUtcNow();
-        var work = new List<OrderWork>();
-        foreach (var (callback, orderId) in named)
+        // The event ids are stored in the same transaction as their effect: seen if and only if applied.
+        var seenNow = fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now }).ToList();
+        await transitions.WriteAsync(db, [.. named.Select(n => n.OrderId).OfType<long>()], orders =>
         {
-            if (orderId is { } id && orders.TryGetValue(id, out var order))
+            var work = new List<OrderWork>(named.Count);
+            foreach (var (callback, orderId) in named)
             {
-                work.Add(new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status));
+                if (orderId is { } id && orders.TryGetValue(id, out var order))
+                {
+                    work.Add(new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status));
+                }
+                else
+                {
+                    logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
+                }
             }
-            else
-            {
-                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
-            }
-        }
 
-        void AddSeen(PortalDbContext d) => d.ProcessedCallbacks.AddRange(fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now }));
-        if (work.Count > 0)
-        {
-            // The event ids are stored in the same transaction as their effect: seen if and only if applied.
-            await transitions.ApplyAsync(db, work, claimed: false, CancellationToken.None, alsoSave: AddSeen);
-        }
-        else
-        {
-            AddSeen(db);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
+            return work;
+        }, claimed: false, seenNow, CancellationToken.None);
     }
 
     private async Task<bool> IsSeenAsync(string eventId)

@@ -154,29 +154,26 @@ public sealed class DeliveryPipeline(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            // The rows as they are now, not as claimed: a callback has often changed the order since (it
-            // arrives while the create's answer waits here), and applying the answer to the current row
-            // costs one read for the whole batch instead of a conflict and a retry per order. An order whose
-            // lease another sweep holds now (ours ran out) is that sweep's: its answer is dropped here.
-            var ids = batch.Select(a => a.Work.Order.Id).Distinct().ToList();
-            var rows = await db.Orders.Where(o => EF.Parameter(ids).Contains(o.Id)).ToDictionaryAsync(o => o.Id);
-            var work = new List<OrderWork>(batch.Count);
-            foreach (var answer in batch)
+            // Applied to the rows as they are now, not as claimed: a callback has often changed the order since
+            // (it arrives while the create's answer waits here). An order whose lease another sweep holds now
+            // (ours ran out) is that sweep's: its answer is dropped here.
+            await transitions.WriteAsync(db, [.. batch.Select(a => a.Work.Order.Id)], rows =>
             {
-                if (rows.TryGetValue(answer.Work.Order.Id, out var row) && row.LeaseUntil == answer.Lease)
+                var work = new List<OrderWork>(batch.Count);
+                foreach (var answer in batch)
                 {
-                    work.Add(answer.Work with { Order = row });
+                    if (rows.TryGetValue(answer.Work.Order.Id, out var row) && row.LeaseUntil == answer.Lease)
+                    {
+                        work.Add(answer.Work with { Order = row });
+                    }
+                    else
+                    {
+                        logger.LogInformation("Order {OrderId} changed hands while its provider answer waited; the answer is dropped", answer.Work.Order.Id);
+                    }
                 }
-                else
-                {
-                    logger.LogInformation("Order {OrderId} changed hands while its provider answer waited; the answer is dropped", answer.Work.Order.Id);
-                }
-            }
 
-            if (work.Count > 0)
-            {
-                await transitions.ApplyAsync(db, work, claimed: true, CancellationToken.None);
-            }
+                return work;
+            }, claimed: true, Array.Empty<ProcessedCallback>(), CancellationToken.None);
         }
         catch (DbUpdateException ex) when (batch.Count > 1)
         {
