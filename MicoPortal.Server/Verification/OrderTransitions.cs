@@ -116,7 +116,7 @@ public sealed class OrderTransitions(
             }
 
             var records = Records(work, results, now);
-            var updates = new List<(Order, object)>(results.Count);
+            var updates = new List<(Order, object?)>(results.Count);
             foreach (var order in results.Keys)
             {
                 updates.Add((order, loaded[order.Id]));
@@ -179,6 +179,16 @@ public sealed class OrderTransitions(
     private Staged Records(IReadOnlyList<OrderWork> work, Results results, DateTimeOffset now)
     {
         var records = new Staged([], [], []);
+        // Looked up per order below: a batch of 2,000 answers must not scan the work 2,000 times.
+        var operatorActions = new Dictionary<Order, OrderWork>(ReferenceEqualityComparer.Instance);
+        foreach (var item in work)
+        {
+            if (item.Actor is not null)
+            {
+                operatorActions.TryAdd(item.Order, item);
+            }
+        }
+
         foreach (var (order, (transition, attempts)) in results)
         {
             records.Attempts.AddRange(attempts);
@@ -187,7 +197,7 @@ public sealed class OrderTransitions(
                 records.Notifications.Add(notification);
             }
 
-            var operatorAction = work.FirstOrDefault(w => ReferenceEquals(w.Order, order) && w.Actor is not null);
+            var operatorAction = operatorActions.GetValueOrDefault(order);
             if (!transition.Visible && operatorAction is null)
             {
                 continue;

@@ -107,7 +107,7 @@ public sealed class RowWriterTests(ITestOutputHelper output) : IAsyncLifetime
         written.Version = tracked.Version;
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            await RowWriter.UpdateAsync(db, [(written, (object)expected)], CancellationToken.None);
+            await RowWriter.UpdateAsync(db, [(written, (object?)expected)], CancellationToken.None);
             await transaction.CommitAsync();
         }
 
@@ -135,7 +135,7 @@ public sealed class RowWriterTests(ITestOutputHelper output) : IAsyncLifetime
         order.Version = Guid.NewGuid();
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
-            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => RowWriter.UpdateAsync(db, [(order, (object)stale)], CancellationToken.None));
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => RowWriter.UpdateAsync(db, [(order, (object?)stale)], CancellationToken.None));
         }
 
         var read = await db.Orders.AsNoTracking().SingleAsync();

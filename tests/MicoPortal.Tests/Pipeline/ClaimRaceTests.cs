@@ -1,0 +1,106 @@
+using System.Data.Common;
+using MicoPortal.Server.Data;
+using MicoPortal.Server.Orders;
+using MicoPortal.Server.Verification;
+using MicoPortal.Shared.Orders;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Tests.Pipeline;
+
+/// <summary>
+/// A sweep's claim leases due orders and then reads back what it leased. Seen in the verify benchmark: a
+/// callback written between the two (it renews the order's concurrency token) made the read miss an order the
+/// claim had leased, and that order, holding a SUCCESS callback, waited a minute for its lease to run out.
+/// Here a second writer is let in right after the lease: the claim must still hand over every order it leased.
+/// </summary>
+public sealed class ClaimRaceTests : IAsyncLifetime
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"micoportal-claim-{Guid.NewGuid():N}.db");
+
+    public async Task InitializeAsync()
+    {
+        await using var db = Context();
+        await db.Database.MigrateAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_path)!, Path.GetFileName(_path) + "*"))
+        {
+            File.Delete(file);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_order_written_by_someone_else_right_after_the_lease_is_still_handed_to_the_claimer()
+    {
+        var now = DateTimeOffset.UtcNow;
+        long id;
+        await using (var seed = Context())
+        {
+            var order = new Order
+            {
+                ExternalId = "race-1", MicoUserId = "12345678", Region = "GLOBAL", Sku = "coins-500", Coins = 500, Amount = 4.99m, Currency = "USD",
+                Status = OrderStatus.Submitted, CreateIssuedAt = now.AddSeconds(-5), ReceivedAt = now.AddSeconds(-5), DueBy = now.AddMinutes(15),
+                UpdatedAt = now, NextCheckAt = now.AddSeconds(-1),
+            };
+            seed.Orders.Add(order);
+            await seed.SaveChangesAsync();
+            id = order.Id;
+        }
+
+        // What a callback does to the order: a write that renews its token, from another context.
+        var interloper = new InterloperAfterLease(async () =>
+        {
+            await using var other = Context();
+            await other.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Version, Guid.NewGuid()).SetProperty(o => o.CallbackVersion, 1));
+        });
+        await using var db = Context(interloper);
+        var claims = new OrderClaims(TimeProvider.System, Options.Create(new VerificationOptions()), NullLogger<OrderClaims>.Instance);
+
+        var batch = await claims.ClaimForVerifyAsync(db, 10, CancellationToken.None);
+        await interloper.Done;
+
+        await using var check = Context();
+        var stored = await check.Orders.AsNoTracking().SingleAsync(o => o.Id == id);
+        Assert.Equal(batch.Lease, stored.LeaseUntil); // leased by this claim...
+        Assert.Equal(1, stored.CallbackVersion); // ...the other write happened...
+        Assert.Contains(batch.Orders, o => o.Id == id); // ...and the claimer holds the order it leased.
+    }
+
+    private PortalDbContext Context(params IInterceptor[] interceptors)
+    {
+        var options = new DbContextOptionsBuilder<PortalDbContext>();
+        options.UsePortalDatabase(DatabaseProvider.Sqlite, $"Data Source={_path}");
+        options.AddInterceptors(interceptors);
+        return new PortalDbContext(options.Options);
+    }
+
+    /// <summary>
+    /// Right after the claim's leasing UPDATE, starts <paramref name="write"/> on another connection and gives it
+    /// a second to finish before the claim goes on (it cannot finish while the claim holds the write lock).
+    /// </summary>
+    private sealed class InterloperAfterLease(Func<Task> write) : DbCommandInterceptor
+    {
+        private Task? _write;
+
+        public Task Done => _write ?? throw new InvalidOperationException("The claim never leased anything.");
+
+        public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (_write is null && command.CommandText.StartsWith("UPDATE", StringComparison.Ordinal) && command.CommandText.Contains("\"LeaseUntil\"", StringComparison.Ordinal))
+            {
+                _write = Task.Run(write, CancellationToken.None);
+                await Task.WhenAny(_write, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
+            }
+
+            return result;
+        }
+    }
+}
