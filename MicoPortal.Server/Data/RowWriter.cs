@@ -120,6 +120,13 @@ internal static class RowWriter
         }
     }
 
+    /// <summary>What is written for <typeparamref name="T"/>: an insert of <paramref name="rows"/> rows and the update (for the tests that parse them).</summary>
+    internal static (string Insert, string Update) Statements<T>(DbContext db, int rows) where T : class
+    {
+        var table = TableOf<T>(db);
+        return (table.InsertSql(rows), table.UpdateSql);
+    }
+
     private static DbCommand CreateCommand(DbContext db)
     {
         var command = db.Database.GetDbConnection().CreateCommand();

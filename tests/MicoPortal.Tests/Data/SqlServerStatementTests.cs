@@ -32,6 +32,33 @@ public class SqlServerStatementTests(ITestOutputHelper output)
         Assert.Single(Assert.Single(script.Batches).Statements);
     }
 
+    /// <summary>The plain statements of the hot path's writer (<see cref="RowWriter"/>), for every type it writes.</summary>
+    [Fact]
+    public void The_row_writers_statements_parse_as_T_SQL()
+    {
+        using var db = SqlModels.Context(DatabaseProvider.SqlServer);
+        (string Type, (string Insert, string Update) Sql)[] written =
+        [
+            (nameof(MicoPortal.Server.Orders.Order), RowWriter.Statements<MicoPortal.Server.Orders.Order>(db, 3)),
+            (nameof(MicoPortal.Server.Orders.OrderAttempt), RowWriter.Statements<MicoPortal.Server.Orders.OrderAttempt>(db, 3)),
+            (nameof(MicoPortal.Server.Audit.AuditEntry), RowWriter.Statements<MicoPortal.Server.Audit.AuditEntry>(db, 3)),
+            (nameof(MicoPortal.Server.Notifications.CustomerNotification), RowWriter.Statements<MicoPortal.Server.Notifications.CustomerNotification>(db, 3)),
+            (nameof(ProcessedCallback), RowWriter.Statements<ProcessedCallback>(db, 3)),
+        ];
+        foreach (var (type, (insert, update)) in written)
+        {
+            foreach (var sql in new[] { insert, update })
+            {
+                output.WriteLine($"{type}: {sql}");
+                var script = Parse(sql, out var errors);
+                Assert.True(errors.Count == 0, $"{type}:\n{sql}\n{Describe(errors)}");
+                Assert.Single(Assert.Single(script.Batches).Statements);
+                Assert.Contains("[", sql, StringComparison.Ordinal);
+                Assert.DoesNotContain("\"", sql, StringComparison.Ordinal);
+            }
+        }
+    }
+
     /// <summary>The test of the test: the parser refuses broken T-SQL and the other dialects' statements.</summary>
     [Fact]
     public void Broken_or_foreign_statements_do_not_parse()
