@@ -105,8 +105,10 @@ internal sealed class OrderSql
     /// </summary>
     public string LockRows(string ids) => Provider switch
     {
-        DatabaseProvider.SqlServer => $"SELECT {id} FROM {orders} WITH (UPDLOCK, ROWLOCK) WHERE {id} IN ({ids})",
-        DatabaseProvider.PostgreSql => $"SELECT {id} FROM {orders} WHERE {id} IN ({ids}) ORDER BY {id} FOR UPDATE",
+        DatabaseProvider.SqlServer => $"SELECT {id} FROM {orders} WITH (UPDLOCK, ROWLOCK) WHERE {id} IN ({ids}) ORDER BY {id}",
+        // NO KEY UPDATE: the key is never changed, and inserting an attempt row (which takes a key-share lock on
+        // its order) in another transaction must not wait for, or deadlock with, this lock.
+        DatabaseProvider.PostgreSql => $"SELECT {id} FROM {orders} WHERE {id} IN ({ids}) ORDER BY {id} FOR NO KEY UPDATE",
         _ => throw new NotSupportedException($"{Provider} needs no row locks: its write transaction holds the database's one write lock."),
     };
 

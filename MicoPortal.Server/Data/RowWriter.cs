@@ -79,7 +79,7 @@ internal static class RowWriter
     /// Writes every column of each row where its key is the row's and its concurrency token is still
     /// <c>Expected</c>; the row must already carry its new token. A row that matched nothing (changed or
     /// deleted meanwhile) fails the whole call with <see cref="DbUpdateConcurrencyException"/>, as
-    /// <c>SaveChanges</c> would: callers hold the rows locked, so that means a bug, not a race.
+    /// <c>SaveChanges</c> would, and nothing of the transaction should be committed.
     /// </summary>
     public static async Task UpdateAsync<T>(DbContext db, IReadOnlyList<(T Row, object? Expected)> rows, CancellationToken cancellationToken) where T : class
     {
@@ -89,28 +89,36 @@ internal static class RowWriter
         }
 
         var table = TableOf<T>(db);
+        // SQLite: one statement, kept prepared on the command, so each row costs a bind and a step. Elsewhere each
+        // command is a round trip, so several rows' statements go in one (within the parameter limit).
+        var perCommand = db.Database.PortalProvider() == DatabaseProvider.Sqlite ? 1 : Math.Max(1, MaxParameters / (table.Updated.Length + 2));
         await using var command = CreateCommand(db);
-        command.CommandText = table.UpdateSql;
         try
         {
-            foreach (var (row, expected) in rows)
+            for (var start = 0; start < rows.Count; start += perCommand)
             {
-                // One statement, executed per row: SQLite keeps it prepared on the command, so each row costs a bind and a step.
+                var count = Math.Min(perCommand, rows.Count - start);
+                command.CommandText = table.UpdateSql(count);
                 command.Parameters.Clear();
-                for (var column = 0; column < table.Updated.Length; column++)
+                for (var row = 0; row < count; row++)
                 {
-                    table.Updated[column].Bind(command, $"@p{column}", row);
+                    var (entity, expected) = rows[start + row];
+                    for (var column = 0; column < table.Updated.Length; column++)
+                    {
+                        table.Updated[column].Bind(command, $"@p{row}_{column}", entity);
+                    }
+
+                    table.Key.Bind(command, $"@key{row}", entity);
+                    if (table.Token is { } token)
+                    {
+                        token.BindValue(command, $"@expected{row}", expected ?? throw new ArgumentException($"{typeof(T).Name} rows are written against their concurrency token.", nameof(rows)));
+                    }
                 }
 
-                table.Key.Bind(command, "@key", row);
-                if (table.Token is { } token)
+                var written = await command.ExecuteNonQueryAsync(cancellationToken);
+                if (written != count)
                 {
-                    token.BindValue(command, "@expected", expected ?? throw new ArgumentException($"{typeof(T).Name} rows are written against their concurrency token.", nameof(rows)));
-                }
-
-                if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-                {
-                    throw new DbUpdateConcurrencyException($"A {typeof(T).Name} row changed or vanished while it was being written ({table.Key.Property.Name} {table.Key.Property.GetGetter().GetClrValueUsingContainingEntity(row)}).");
+                    throw new DbUpdateConcurrencyException($"{count - written} of {count} {typeof(T).Name} rows changed or vanished while they were being written.");
                 }
             }
         }
@@ -124,7 +132,7 @@ internal static class RowWriter
     internal static (string Insert, string Update) Statements<T>(DbContext db, int rows) where T : class
     {
         var table = TableOf<T>(db);
-        return (table.InsertSql(rows), table.UpdateSql);
+        return (table.InsertSql(rows), table.UpdateSql(rows));
     }
 
     private static DbCommand CreateCommand(DbContext db)
@@ -164,6 +172,8 @@ internal static class RowWriter
     {
         private readonly string name;
         private readonly ConcurrentDictionary<int, string> inserts = new();
+        private readonly ConcurrentDictionary<int, string> updates = new();
+        private readonly string updateOne;
 
         public Table(DbContext db, Type type)
         {
@@ -175,13 +185,29 @@ internal static class RowWriter
                 .Select(p => new Column(p, sql.DelimitIdentifier(p.GetColumnName(store) ?? throw new InvalidOperationException($"{type.Name}.{p.Name} has no column."))))
                 .ToList();
             var key = entity.FindPrimaryKey()?.Properties is [var single] ? single : throw new InvalidOperationException($"{type.Name} needs a single-column key.");
+            // What SaveChanges would fill in or leave to the database, this writer cannot: refuse it rather than write a default.
+            if (entity.GetProperties().FirstOrDefault(p => p.IsShadowProperty() || (p != key && p.ValueGenerated != ValueGenerated.Never)) is { } unsupported)
+            {
+                throw new NotSupportedException($"{type.Name}.{unsupported.Name} is a shadow or database-generated property, which RowWriter does not write.");
+            }
+
+            if (key.ValueGenerated != ValueGenerated.Never && key.ClrType != typeof(long) && key.ClrType != typeof(int))
+            {
+                throw new NotSupportedException($"{type.Name}'s key is generated on the client ({key.ClrType.Name}), which RowWriter does not do.");
+            }
+
+            if (entity.GetComplexProperties().Any())
+            {
+                throw new NotSupportedException($"{type.Name} has complex properties, which RowWriter does not write.");
+            }
+
             Key = columns.Single(c => c.Property == key);
             Token = columns.SingleOrDefault(c => c.Property.IsConcurrencyToken);
             // A key the database generates is left to it; any other key is written like a column.
             Inserted = [.. columns.Where(c => c.Property != key || c.Property.ValueGenerated == ValueGenerated.Never)];
             Updated = [.. columns.Where(c => c.Property != key)];
-            UpdateSql = $"UPDATE {name} SET {string.Join(", ", Updated.Select((c, i) => $"{c.Name} = @p{i}"))} WHERE {Key.Name} = @key"
-                + (Token is null ? "" : $" AND {Token.Name} = @expected");
+            var set = string.Join(", ", Updated.Select((c, i) => $"{c.Name} = @p{{0}}_{i}"));
+            updateOne = $"UPDATE {name} SET {set} WHERE {Key.Name} = @key{{0}}" + (Token is null ? "" : $" AND {Token.Name} = @expected{{0}}");
         }
 
         public Column Key { get; }
@@ -192,7 +218,9 @@ internal static class RowWriter
 
         public Column[] Updated { get; }
 
-        public string UpdateSql { get; }
+        /// <summary>The update of <paramref name="rows"/> rows, one statement each.</summary>
+        public string UpdateSql(int rows) => updates.GetOrAdd(rows, count =>
+            string.Join(";\n", Enumerable.Range(0, count).Select(row => string.Format(System.Globalization.CultureInfo.InvariantCulture, updateOne, row))));
 
         public string InsertSql(int rows) => inserts.GetOrAdd(rows, count =>
         {

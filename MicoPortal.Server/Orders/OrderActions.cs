@@ -33,7 +33,7 @@ public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, O
             return new ActionResult(ActionOutcome.NotFound, $"Order {id} was not found.");
         }
 
-        await transitions.ApplyAsync(db, [new OrderWork(order, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by)], claimed: false, cancellationToken);
+        await transitions.ApplyAsync(db, [new OrderWork(order, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by)], cancellationToken);
         EnqueueVerify();
         return new ActionResult(ActionOutcome.Accepted, "Re-verification queued.", order);
     }
@@ -52,7 +52,7 @@ public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, O
             return new ActionResult(ActionOutcome.NotAllowed, $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
         }
 
-        var saved = await transitions.ApplyAsync(db, [new OrderWork(order, new RetryDeliveryRequested(by), AttemptKind.RetryDelivery, Actor: by)], claimed: false, cancellationToken);
+        var saved = await transitions.ApplyAsync(db, [new OrderWork(order, new RetryDeliveryRequested(by), AttemptKind.RetryDelivery, Actor: by)], cancellationToken);
         // A concurrent writer may have moved the order out of Failed between our read and our save.
         return saved.Count == 1 && saved[0].Transition.Accepted
             ? new ActionResult(ActionOutcome.Accepted, $"New delivery attempt {order.ClientRef} queued.", order)
@@ -91,7 +91,7 @@ public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, O
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var orders = await db.Orders.Where(o => chunk.Contains(o.Id)).ToListAsync(cancellationToken);
-            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by))], claimed: false, cancellationToken);
+            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new ReverifyRequested(by), AttemptKind.Reverify, Actor: by))], cancellationToken);
         }
 
         if (ids.Count > 0)

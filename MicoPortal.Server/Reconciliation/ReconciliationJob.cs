@@ -344,7 +344,7 @@ public sealed class ReconciliationJob(
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var ids = chunk.Select(d => d.Key).ToList();
             var orders = await db.Orders.Where(o => EF.Parameter(ids).Contains(o.Id)).ToListAsync(cancellationToken);
-            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new LedgerDisagreed(disputes[o.Id].Reason), AttemptKind.Ledger, ProviderStatus: disputes[o.Id].Status))], claimed: false, cancellationToken);
+            await transitions.ApplyAsync(db, [.. orders.Select(o => new OrderWork(o, new LedgerDisagreed(disputes[o.Id].Reason), AttemptKind.Ledger, ProviderStatus: disputes[o.Id].Status))], cancellationToken);
         }
     }
 

@@ -63,7 +63,9 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         {
             var claimToken = Guid.NewGuid();
             var claimedIds = await ClaimSkippingLockedAsync(db, dispatch, now, lease, claimToken, size, cancellationToken);
-            var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.Version == claimToken).ToListAsync(cancellationToken);
+            // Read back by id and lease, not by the claim's token: a callback written since the claim committed
+            // renews the token, and the order would be missed while it stays leased (see the SQLite branch).
+            var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.LeaseUntil == lease).ToListAsync(cancellationToken);
             return new ClaimedBatch(orders, lease);
         }
 

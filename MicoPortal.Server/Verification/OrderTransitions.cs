@@ -31,21 +31,20 @@ public sealed class OrderTransitions(
     private const int MaxConflictRounds = 10;
 
     /// <summary>
-    /// Applies and saves. With <paramref name="claimed"/>, the orders were claimed by a sweep and carry
-    /// the lease it holds (tracked with it as their original value): the lease is released, and an order
-    /// whose lease was taken over meanwhile is left alone. Returns the transitions that were saved.
+    /// Applies and saves orders tracked by <paramref name="db"/>, with change tracking: the way of the
+    /// low-volume writers (operator actions, reconciliation), where it reads best. Orders no sweep has claimed;
+    /// the hot path's answers and callbacks go through <see cref="WriteAsync"/>. Returns the transitions saved.
     /// </summary>
     public async Task<IReadOnlyList<(Order Order, Transition Transition)>> ApplyAsync(
-        PortalDbContext db, IReadOnlyList<OrderWork> work, bool claimed, CancellationToken cancellationToken, Action<PortalDbContext>? alsoSave = null)
+        PortalDbContext db, IReadOnlyList<OrderWork> work, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var results = new Results(ReferenceEqualityComparer.Instance);
         foreach (var item in work)
         {
-            ApplyOne(item, now, claimed, results);
+            ApplyOne(item, now, claimed: false, results);
         }
 
-        alsoSave?.Invoke(db);
         var staged = new List<object>();
         for (var round = 1; ; round++)
         {
@@ -65,7 +64,7 @@ public sealed class OrderTransitions(
                     // writer slips in between the reload and the save. Optimistic retries alone lost ten rounds
                     // in a row in the 10,000-order chaos run: callbacks keep arriving for a 500-order batch.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    await ReapplyChangedAsync(db, work, results, now, claimed, cancellationToken);
+                    await ReapplyChangedAsync(db, work, results, now, cancellationToken);
                     Stage(db, Records(work, results, now), staged);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
@@ -88,7 +87,9 @@ public sealed class OrderTransitions(
     /// it, and writes orders, attempts, audit entries, notifications and <paramref name="alsoInsert"/> with plain
     /// statements (<see cref="RowWriter"/>) instead of change tracking, which cost a third of the portal's CPU.
     /// The orders are read under the write lock (SQLite's write transaction; row locks elsewhere), so no other
-    /// writer comes between the read and the write and there is nothing to retry.
+    /// writer comes between the read and the write and there is nothing to retry. With <paramref name="claimed"/>
+    /// the lease of every order worked is released, so <paramref name="events"/> keeps only orders whose lease is
+    /// still the caller's.
     /// </summary>
     public async Task<IReadOnlyList<(Order Order, Transition Transition)>> WriteAsync<TInserted>(
         PortalDbContext db, IReadOnlyCollection<long> orderIds, Func<IReadOnlyDictionary<long, Order>, IReadOnlyList<OrderWork>> events,
@@ -219,7 +220,7 @@ public sealed class OrderTransitions(
     }
 
     private async Task ReapplyChangedAsync(PortalDbContext db, IReadOnlyList<OrderWork> work,
-        Results results, DateTimeOffset now, bool claimed, CancellationToken cancellationToken)
+        Results results, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tracked = work.Select(w => w.Order).Distinct().ToList();
         var ids = tracked.Select(o => o.Id).ToList();
@@ -236,24 +237,16 @@ public sealed class OrderTransitions(
 
             // Its events are applied again to the row as reloaded; the attempts staged for them go with the next staging.
             results.Remove(order);
-            var heldLease = (DateTimeOffset?)entry.OriginalValues[nameof(Order.LeaseUntil)];
             await entry.ReloadAsync(cancellationToken);
-            if (entry.State == EntityState.Detached || (claimed && order.LeaseUntil != heldLease))
+            if (entry.State == EntityState.Detached)
             {
-                // Deleted, or its lease expired and another sweep took it over: that sweep owns it now.
-                logger.LogInformation("Order {OrderId} changed hands while being processed (lease {Held} held, {Current} now); this result is dropped",
-                    order.Id, heldLease, entry.State == EntityState.Detached ? null : order.LeaseUntil);
-                if (entry.State != EntityState.Detached)
-                {
-                    entry.State = EntityState.Unchanged;
-                }
-
+                logger.LogInformation("Order {OrderId} was deleted while being processed; this result is dropped", order.Id);
                 continue;
             }
 
             foreach (var item in work.Where(w => ReferenceEquals(w.Order, order)))
             {
-                ApplyOne(item, now, claimed, results);
+                ApplyOne(item, now, claimed: false, results);
             }
         }
     }
@@ -262,7 +255,8 @@ public sealed class OrderTransitions(
     /// SQLite's write transaction already holds the database's one write lock. On SQL Server and
     /// PostgreSQL a transaction locks only what it writes, so the rows are locked here, before they
     /// are reloaded, and no other instance's writer slips in between the reload and the save.
-    /// Ids are our own longs, written inline; locked in id order so two batches cannot deadlock on each other.
+    /// Ids are our own longs, written inline, asked for in id order (PostgreSQL locks in that order, SQL
+    /// Server's plan usually does), so two batches wait for each other instead of deadlocking.
     /// </summary>
     private static async Task LockRowsAsync(PortalDbContext db, List<long> ids, CancellationToken cancellationToken)
     {

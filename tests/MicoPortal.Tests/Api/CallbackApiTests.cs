@@ -25,24 +25,13 @@ public class CallbackApiTests(PortalFixture fixture) : IClassFixture<PortalFixtu
     private Task<List<(long Id, string ClientRef)>> NewOrdersAsync(int count) => fixture.Factory.WithDbAsync(async db =>
     {
         var now = DateTimeOffset.UtcNow;
-        var created = Enumerable.Range(0, count).Select(i => new Order
+        var created = Enumerable.Range(0, count).Select(i =>
         {
-            ExternalId = $"cb-{Guid.NewGuid():N}",
-            MicoUserId = "12345610",
-            Region = "GLOBAL",
-            Sku = "MICO-COINS-500",
-            Coins = 500,
-            Amount = 4.99m,
-            Currency = "USD",
-            Status = OrderStatus.Submitted,
-            CreateIssuedAt = now,
-            SubmittedAt = now,
-            ReceivedAt = now,
-            UpdatedAt = now,
-            DueBy = now.AddMinutes(15),
-            NextCheckAt = now.AddHours(1),
-            LeaseUntil = now.AddHours(1),
-            Version = Guid.NewGuid(),
+            var order = TestOrders.Submitted($"cb-{Guid.NewGuid():N}", now, micoUserId: "12345610");
+            order.NextCheckAt = now.AddHours(1);
+            order.LeaseUntil = now.AddHours(1);
+            order.Version = Guid.NewGuid();
+            return order;
         }).ToList();
         db.Orders.AddRange(created);
         await db.SaveChangesAsync();

@@ -142,6 +142,47 @@ public sealed class RowWriterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(OrderStatus.Received, read.Status);
     }
 
+    /// <summary>More rows than one statement or command takes (SQLite 6 attempts a statement, elsewhere 22 orders a command).</summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public async Task Many_rows_are_written_in_several_statements_and_a_stale_one_among_them_fails_the_write(DatabaseProvider provider)
+    {
+        await using var db = await ContextAsync(provider);
+        var orders = Enumerable.Range(0, 60).Select(i => NewOrder($"many-{i}")).ToList();
+        db.Orders.AddRange(orders);
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        var loaded = orders.Select(o => (object?)o.Version).ToList();
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await RowWriter.InsertAsync(db, [.. Enumerable.Range(0, 150).Select(i => new OrderAttempt { OrderId = orders[i % 60].Id, Kind = AttemptKind.Query, At = At, Outcome = "o", LatencyMs = i })], CancellationToken.None);
+            for (var i = 0; i < orders.Count; i++)
+            {
+                orders[i].CheckCount = i + 1;
+                orders[i].Version = Guid.NewGuid();
+            }
+
+            await RowWriter.UpdateAsync(db, [.. orders.Select((o, i) => (o, loaded[i]))], CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(Enumerable.Range(0, 150), await db.OrderAttempts.OrderBy(a => a.Id).Select(a => a.LatencyMs).ToListAsync());
+        var stored = await db.Orders.AsNoTracking().OrderBy(o => o.Id).Select(o => new { o.CheckCount, o.Version }).ToListAsync();
+        Assert.Equal(orders.Select(o => (o.CheckCount, o.Version)), stored.Select(o => (o.CheckCount, o.Version)));
+
+        // The 50th of 60 still holds its first token: nothing of the write is kept.
+        var again = orders.Select((o, i) => (o, i == 49 ? loaded[i] : (object?)o.Version)).ToList();
+        orders.ForEach(o => { o.CheckCount = 0; o.Version = Guid.NewGuid(); });
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => RowWriter.UpdateAsync(db, again, CancellationToken.None));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 60), await db.Orders.AsNoTracking().OrderBy(o => o.Id).Select(o => o.CheckCount).ToListAsync());
+    }
+
     private async Task<PortalDbContext> ContextAsync(DatabaseProvider provider)
     {
         string connectionString;
@@ -170,20 +211,7 @@ public sealed class RowWriterTests(ITestOutputHelper output) : IAsyncLifetime
         _ => throw new ArgumentException(row.GetType().Name),
     };
 
-    private static Order NewOrder(string externalId) => new()
-    {
-        ExternalId = externalId,
-        MicoUserId = "12345678",
-        Region = "GLOBAL",
-        Sku = "coins-500",
-        Coins = 500,
-        Amount = 4.99m,
-        Currency = "USD",
-        ReceivedAt = At,
-        DueBy = At.AddMinutes(15),
-        UpdatedAt = At,
-        NextCheckAt = At,
-    };
+    private static Order NewOrder(string externalId) => TestOrders.Received(externalId, At);
 
     /// <summary>Every column the state machine may set, to a value unlike its default.</summary>
     private static void Deliver(Order order)

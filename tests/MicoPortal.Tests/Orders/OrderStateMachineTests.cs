@@ -2,6 +2,7 @@ using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Tests.Infrastructure;
 
 namespace MicoPortal.Tests.Orders;
 
@@ -10,23 +11,14 @@ public class OrderStateMachineTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private static readonly VerificationPolicy Policy = new(new VerificationOptions { Jitter = 0 }, new Random(1));
 
-    private static Order NewOrder(OrderStatus status = OrderStatus.Received) => new()
+    private static Order NewOrder(OrderStatus status = OrderStatus.Received)
     {
-        Id = 42,
-        ExternalId = "shop-42",
-        MicoUserId = "12345678",
-        Region = "GLOBAL",
-        Sku = "MICO-COINS-500",
-        Coins = 500,
-        Amount = 4.99m,
-        Currency = "USD",
-        Status = status,
-        ReceivedAt = T0,
-        UpdatedAt = T0,
-        DueBy = T0.AddMinutes(15),
-        NextCheckAt = T0,
-        CreateIssuedAt = status == OrderStatus.Received ? null : T0,
-    };
+        var order = TestOrders.Received("shop-42", T0);
+        order.Id = 42;
+        order.Status = status;
+        order.CreateIssuedAt = status == OrderStatus.Received ? null : T0;
+        return order;
+    }
 
     private static ProviderOrder View(string status, long version, string clientRef = "42-1", bool proof = true) => new(
         clientRef, "SBX-1", status, status == ProviderStatuses.Failed ? "ACCOUNT_INVALID" : null, null,
