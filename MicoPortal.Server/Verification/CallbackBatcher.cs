@@ -106,27 +106,23 @@ public sealed class CallbackBatcher(
             return;
         }
 
-        var named = fresh.Select(c => (Callback: c, OrderId: Order.TryParseClientRef(c.Order.ClientRef, out var id, out _) ? id : (long?)null)).ToList();
-        var now = time.GetUtcNow();
-        // The event ids are stored in the same transaction as their effect: seen if and only if applied.
-        var seenNow = fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now }).ToList();
-        await transitions.WriteAsync(db, [.. named.Select(n => n.OrderId).OfType<long>()], orders =>
+        var events = new List<PendingEvent>(fresh.Count);
+        foreach (var callback in fresh)
         {
-            var work = new List<OrderWork>(named.Count);
-            foreach (var (callback, orderId) in named)
+            if (Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
             {
-                if (orderId is { } id && orders.TryGetValue(id, out var order))
-                {
-                    work.Add(new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status));
-                }
-                else
-                {
-                    logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
-                }
+                events.Add(new PendingEvent(orderId, HeldLease: null, order =>
+                    new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status)));
             }
+            else
+            {
+                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
+            }
+        }
 
-            return work;
-        }, claimed: false, seenNow, CancellationToken.None);
+        // The event ids are stored in the same transaction as their effect: seen if and only if applied.
+        var now = time.GetUtcNow();
+        await transitions.WriteAsync(db, events, [.. fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now })], CancellationToken.None);
     }
 
     private async Task<bool> IsSeenAsync(string eventId)

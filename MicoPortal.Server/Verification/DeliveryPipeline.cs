@@ -155,25 +155,9 @@ public sealed class DeliveryPipeline(
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             // Applied to the rows as they are now, not as claimed: a callback has often changed the order since
-            // (it arrives while the create's answer waits here). An order whose lease another sweep holds now
-            // (ours ran out) is that sweep's: its answer is dropped here.
-            await transitions.WriteAsync(db, [.. batch.Select(a => a.Work.Order.Id)], rows =>
-            {
-                var work = new List<OrderWork>(batch.Count);
-                foreach (var answer in batch)
-                {
-                    if (rows.TryGetValue(answer.Work.Order.Id, out var row) && row.LeaseUntil == answer.Lease)
-                    {
-                        work.Add(answer.Work with { Order = row });
-                    }
-                    else
-                    {
-                        logger.LogInformation("Order {OrderId} changed hands while its provider answer waited; the answer is dropped", answer.Work.Order.Id);
-                    }
-                }
-
-                return work;
-            }, claimed: true, Array.Empty<ProcessedCallback>(), CancellationToken.None);
+            // (it arrives while the create's answer waits here).
+            await transitions.WriteAsync(db, [.. batch.Select(a => new PendingEvent(a.Work.Order.Id, a.Lease, row => a.Work with { Order = row }))],
+                [], CancellationToken.None);
         }
         catch (DbUpdateException ex) when (batch.Count > 1)
         {

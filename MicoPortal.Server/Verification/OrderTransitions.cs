@@ -16,6 +16,13 @@ namespace MicoPortal.Server.Verification;
 public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null);
 
 /// <summary>
+/// An event for <see cref="OrderTransitions.WriteAsync"/>, made into work once its order's row is read. With
+/// <paramref name="HeldLease"/> (the lease a sweep claimed the order with) it applies only while the row still
+/// carries that lease, and releases it; without (a callback), it applies to the row as it is.
+/// </summary>
+public readonly record struct PendingEvent(long OrderId, DateTimeOffset? HeldLease, Func<Order, OrderWork> ToWork);
+
+/// <summary>
 /// Runs events through <see cref="OrderStateMachine"/>, records an attempt for each, saves them in one
 /// transaction and tells the change feed. Every writer of order state (sweeps, callbacks, admin
 /// actions) comes through here, so concurrency handling and notifications live in one place.
@@ -82,38 +89,43 @@ public sealed class OrderTransitions(
 
     /// <summary>
     /// The hot path's writer (provider answers and callbacks, hundreds a second): in one write transaction it
-    /// reads the orders <paramref name="orderIds"/> as they are now, lets <paramref name="events"/> turn them
-    /// into work (dropping what no longer applies, e.g. an answer whose lease another sweep took over), applies
-    /// it, and writes orders, attempts, audit entries, notifications and <paramref name="alsoInsert"/> with plain
-    /// statements (<see cref="RowWriter"/>) instead of change tracking, which cost a third of the portal's CPU.
-    /// The orders are read under the write lock (SQLite's write transaction; row locks elsewhere), so no other
-    /// writer comes between the read and the write and there is nothing to retry. With <paramref name="claimed"/>
-    /// the lease of every order worked is released, so <paramref name="events"/> keeps only orders whose lease is
-    /// still the caller's.
+    /// reads the orders of <paramref name="pending"/> as they are now, turns each event into work on its row,
+    /// applies it, and writes orders, attempts, audit entries, notifications and the <paramref name="seen"/>
+    /// callback ids with plain statements (<see cref="RowWriter"/>) instead of change tracking, which cost a third
+    /// of the portal's CPU. The orders are read under the write lock (SQLite's write transaction; row locks
+    /// elsewhere), so no other writer comes between the read and the write and there is nothing to retry.
     /// </summary>
-    public async Task<IReadOnlyList<(Order Order, Transition Transition)>> WriteAsync<TInserted>(
-        PortalDbContext db, IReadOnlyCollection<long> orderIds, Func<IReadOnlyDictionary<long, Order>, IReadOnlyList<OrderWork>> events,
-        bool claimed, IReadOnlyList<TInserted> alsoInsert, CancellationToken cancellationToken) where TInserted : class
+    public async Task<IReadOnlyList<(Order Order, Transition Transition)>> WriteAsync(
+        PortalDbContext db, IReadOnlyList<PendingEvent> pending, IReadOnlyList<ProcessedCallback> seen, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var results = new Results(ReferenceEqualityComparer.Instance);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var ids = orderIds.Distinct().ToList();
+            var ids = pending.Select(p => p.OrderId).Distinct().ToList();
             await LockRowsAsync(db, ids, cancellationToken);
             var rows = ids.Count == 0
                 ? []
                 : await db.Orders.AsNoTracking().Where(o => EF.Parameter(ids).Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
             var loaded = rows.ToDictionary(r => r.Key, r => r.Value.Version);
-            var work = events(rows);
-            foreach (var item in work)
+            var work = new List<OrderWork>(pending.Count);
+            foreach (var (orderId, heldLease, toWork) in pending)
             {
-                if (!rows.TryGetValue(item.Order.Id, out var row) || !ReferenceEquals(row, item.Order))
+                if (!rows.TryGetValue(orderId, out var row))
                 {
-                    throw new InvalidOperationException($"Order {item.Order.Id}'s work must be made from the row read here.");
+                    logger.LogWarning("Order {OrderId} does not exist; an event for it is dropped", orderId);
                 }
-
-                ApplyOne(item, now, claimed, results);
+                else if (heldLease is not null && row.LeaseUntil != heldLease)
+                {
+                    // Our lease ran out and another sweep holds the order now: it is that sweep's.
+                    logger.LogInformation("Order {OrderId} changed hands while its provider answer waited; the answer is dropped", orderId);
+                }
+                else
+                {
+                    var item = toWork(row);
+                    work.Add(item);
+                    ApplyOne(item, now, claimed: heldLease is not null, results);
+                }
             }
 
             var records = Records(work, results, now);
@@ -128,7 +140,7 @@ public sealed class OrderTransitions(
             await RowWriter.InsertAsync(db, records.Attempts, cancellationToken);
             await RowWriter.InsertAsync(db, records.Notifications, cancellationToken);
             await RowWriter.InsertAsync(db, records.AuditEntries, cancellationToken);
-            await RowWriter.InsertAsync(db, alsoInsert, cancellationToken);
+            await RowWriter.InsertAsync(db, seen, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
