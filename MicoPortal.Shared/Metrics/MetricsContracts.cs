@@ -5,7 +5,8 @@ public sealed record LatencyPercentiles(double P50, double P95, double P99);
 /// <summary>
 /// <c>GET /api/v1/metrics/summary?window=15m</c> and hub method <c>MetricsUpdated</c>. <see cref="AutomationRate"/>:
 /// of the orders that reached Delivered or Failed in the window, the share no person re-verified or retried.
-/// <see cref="Pipeline"/>: this instance's calls to each provider, live (not windowed).
+/// <see cref="Pipeline"/>: this instance's calls to each provider, live (not windowed). <see cref="Providers"/>:
+/// every configured provider (health, pause, float), so the Providers page and the paused banner stay live.
 /// </summary>
 public sealed record MetricsSummary(
     double SuccessRate,
@@ -21,7 +22,8 @@ public sealed record MetricsSummary(
     string Window = "15m",
     DateTimeOffset? GeneratedAt = null,
     double AutomationRate = 1.0,
-    IReadOnlyList<ProviderPipelineStatus>? Pipeline = null);
+    IReadOnlyList<ProviderPipelineStatus>? Pipeline = null,
+    IReadOnlyList<MicoPortal.Shared.Providers.ProviderDto>? Providers = null);
 
 /// <summary>One minute of the dashboard chart.</summary>
 public sealed record MetricsPoint(DateTimeOffset Minute, long Delivered, long Failed, long Received, double LatencyP95Ms);

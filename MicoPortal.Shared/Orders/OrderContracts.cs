@@ -50,7 +50,8 @@ public sealed record AttemptDto(
     string Outcome,
     int LatencyMs,
     string? Error,
-    string? Actor = null);
+    string? Actor = null,
+    string? Provider = null);
 
 /// <summary>A row in order lists: everything but the attempt history.</summary>
 public sealed record OrderSummaryDto(
@@ -72,7 +73,8 @@ public sealed record OrderSummaryDto(
     DateTimeOffset ReceivedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? CompletedAt,
-    long? LatencyMs);
+    long? LatencyMs,
+    string? Provider = null);
 
 /// <summary>The whole order: <c>GET /api/v1/orders/{id}</c>.</summary>
 public sealed record OrderDto(
@@ -102,7 +104,8 @@ public sealed record OrderDto(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextCheckAt,
     long? LatencyMs,
-    string? CustomerPhone = null);
+    string? CustomerPhone = null,
+    string? Provider = null);
 
 /// <summary>
 /// Query of <c>GET /api/v1/orders</c>. <c>q</c> searches order id, external id and MICO user id.
