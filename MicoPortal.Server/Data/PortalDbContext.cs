@@ -37,6 +37,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<Incident> Incidents => Set<Incident>();
 
+    public DbSet<Providers.ProviderState> ProviderStates => Set<Providers.ProviderState>();
+
+    public DbSet<Providers.ProviderBalanceSample> ProviderBalanceSamples => Set<Providers.ProviderBalanceSample>();
+
     public DbSet<CustomerNotification> CustomerNotifications => Set<CustomerNotification>();
 
     public DbSet<SandboxSmsMessage> SandboxSmsMessages => Set<SandboxSmsMessage>();

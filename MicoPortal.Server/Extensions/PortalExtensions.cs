@@ -41,11 +41,9 @@ public static class PortalExtensions
         });
 
         services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ProviderOptions>().Bind(configuration.GetSection(ProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DemoOptions>>(new DemoOptionsValidation(configuration));
         services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
-        services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, builder.Environment));
 
         services.AddPortalDatabase();
         services.AddAuditLedger(configuration);
@@ -77,25 +75,11 @@ public static class PortalExtensions
         services.AddSingleton<ShopApiKeyStore>();
         services.AddSingleton<AdminBootstrap>();
 
-        // The upstream provider.
+        // The upstream providers.
         services.AddSingleton<PortalAddress>();
-        services.AddSingleton<ProviderLimiters>();
-        services.AddSingleton<ProviderCallbackAddress>();
-        services.AddHttpClient<IProviderClient, HttpProviderClient>(http =>
-            {
-                http.Timeout = Timeout.InfiniteTimeSpan;
-                // HTTP/2 where the provider offers it over TLS (many calls on few connections); HTTP/1.1 otherwise.
-                http.DefaultRequestVersion = System.Net.HttpVersion.Version20;
-                http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                // HTTP/1.1 needs a connection per call in flight; the provider's limiter is what bounds them.
-                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<ProviderOptions>>().Value.MaxConcurrentCalls,
-                EnableMultipleHttp2Connections = true,
-            });
+        ProviderCatalog.AddProviders(services, configuration, builder.Environment);
+        services.AddSingleton<ProviderStates>();
+        services.AddHostedService<ProviderMonitor>();
         services.AddSandboxProvider(configuration);
 
         // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses
@@ -182,6 +166,7 @@ public static class PortalExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrdersApi();
         app.MapCallbacksApi();
+        app.MapProvidersApi();
         app.MapMetricsApi();
         app.MapAuthApi();
         app.MapShopApiKeysApi();
@@ -220,40 +205,5 @@ public static class PortalExtensions
         {
             services.AddSingleton(TimeProvider.System);
         }
-    }
-}
-
-/// <summary>Outside the built-in sandbox, a real provider needs its address and key.</summary>
-internal sealed class ProviderOptionsValidation(IConfiguration configuration, IHostEnvironment environment) : IValidateOptions<ProviderOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ProviderOptions options)
-    {
-        var sandbox = configuration.GetValue<bool>("Sandbox:Enabled");
-        if (string.IsNullOrWhiteSpace(options.BaseUrl) && !sandbox)
-        {
-            return ValidateOptionsResult.Fail("Provider:BaseUrl is required when the built-in sandbox is off (Sandbox:Enabled=false).");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.BaseUrl) && !Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out _))
-        {
-            return ValidateOptionsResult.Fail("Provider:BaseUrl must be an absolute URL.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.CallbackUrl)
-            && !(Uri.TryCreate(options.CallbackUrl, UriKind.Absolute, out var callback) && (callback.Scheme == Uri.UriSchemeHttp || callback.Scheme == Uri.UriSchemeHttps)))
-        {
-            return ValidateOptionsResult.Fail("Provider:CallbackUrl must be an absolute http(s) URL.");
-        }
-
-        // A real provider calls back from outside: the default (this server's own first listening address) is
-        // localhost or a container's address, and its callbacks would never arrive. Only Development guesses.
-        if (!string.IsNullOrWhiteSpace(options.BaseUrl) && string.IsNullOrWhiteSpace(options.CallbackUrl) && !environment.IsDevelopment())
-        {
-            return ValidateOptionsResult.Fail(
-                "Provider:CallbackUrl is required outside Development when Provider:BaseUrl names a provider: the public address " +
-                "the provider posts its callbacks to (https://portal.example.com/api/v1/provider/callbacks).");
-        }
-
-        return ValidateOptionsResult.Success;
     }
 }

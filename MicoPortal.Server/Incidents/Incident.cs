@@ -13,6 +13,8 @@ public sealed class Incident
     public required string Metric { get; set; }
     public required string Sku { get; set; }
     public required string Region { get; set; }
+    /// <summary>The provider the incident is about (a low float); null for the traffic as a whole.</summary>
+    public string? Provider { get; set; }
     public IncidentSeverity Severity { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
@@ -31,7 +33,7 @@ public sealed class Incident
     public long Samples { get; set; }
     public required string Summary { get; set; }
 
-    public IncidentDto ToDto() => new(Id, Severity, Metric, new IncidentSlice(Sku, Region), StartedAt, ResolvedAt,
+    public IncidentDto ToDto() => new(Id, Severity, Metric, new IncidentSlice(Sku, Region, Provider), StartedAt, ResolvedAt,
         new IncidentEvidence(Observed, Baseline, Score, Samples, Summary));
 
     public void Show(Anomaly anomaly, DateTimeOffset now)

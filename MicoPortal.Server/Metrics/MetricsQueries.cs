@@ -12,7 +12,7 @@ namespace MicoPortal.Server.Metrics;
 /// disputed orders: never a scan of the orders table. Summaries are cached for a second, which is
 /// how often they are pushed anyway.
 /// </summary>
-public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> dbFactory, ProviderLimiters limiters, TimeProvider time)
+public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> dbFactory, ProviderCatalog providers, ProviderStates providerStates, TimeProvider time)
 {
     public static readonly TimeSpan MaxWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -131,7 +131,8 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
             AutomationRate: outcomes == 0 ? 1.0 : Math.Round((double)rows.Sum(r => r.Unattended) / outcomes, 4),
             Window: FormatWindow(window),
             GeneratedAt: now,
-            Pipeline: limiters.Status());
+            Pipeline: providers.PipelineStatus(),
+            Providers: providerStates.List());
     }
 
     private static DateTimeOffset FloorToMinute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);

@@ -34,6 +34,13 @@ public sealed class Order
     public int AttemptNo { get; set; } = 1;
     /// <summary>Set when a create for the current attempt may have reached the provider.</summary>
     public DateTimeOffset? CreateIssuedAt { get; set; }
+    /// <summary>
+    /// The provider of the current attempt. Chosen by dispatch and stored before its create is sent; the
+    /// attempt then stays with it until it is final. Null only while the attempt has never been sent.
+    /// </summary>
+    public string? Provider { get; set; }
+    /// <summary>Providers of this order's earlier attempts, comma-separated: failover never goes back to one of them.</summary>
+    public string? ProvidersTried { get; set; }
 
     // The provider's view, from the newest version applied.
     public string? ProviderRef { get; set; }

@@ -22,6 +22,8 @@ public sealed class OrderAttempt
     public long OrderId { get; set; }
     /// <summary>The delivery attempt this interaction belongs to (part of the client reference).</summary>
     public int DeliveryAttemptNo { get; set; }
+    /// <summary>The provider called (or calling back); null for admin actions on an attempt never sent.</summary>
+    public string? Provider { get; set; }
     public AttemptKind Kind { get; set; }
     public DateTimeOffset At { get; set; }
     public int? HttpStatus { get; set; }

@@ -23,8 +23,11 @@ public sealed record QueryNotFound : OrderEvent;
 /// <summary>A status query failed (timeout, 5xx, 429...): nothing learned, ask again later.</summary>
 public sealed record QueryFailed(string Error, TimeSpan? RetryAfter) : OrderEvent;
 
-/// <summary>A signed callback arrived. A hint: it confirms, it never moves the status alone.</summary>
-public sealed record CallbackReceived(ProviderOrder Order) : OrderEvent;
+/// <summary>
+/// A signed callback arrived from <paramref name="Provider"/>. A hint: it confirms, it never moves the status
+/// alone, and only the provider of the attempt it names can speak for it.
+/// </summary>
+public sealed record CallbackReceived(ProviderOrder Order, string Provider = Providers.ProviderCatalog.DefaultProvider) : OrderEvent;
 
 /// <summary>An admin asked for the order to be checked with the provider again.</summary>
 public sealed record ReverifyRequested(string? By) : OrderEvent;

@@ -17,7 +17,9 @@ public readonly record struct Transition(bool Accepted, OrderStatus From, OrderS
 /// <c>now</c> and the pacing policy, so every rule is unit-tested.
 /// Rules it guards: a create is re-sent only after REF_NOT_FOUND (<see cref="Order.CreateIssuedAt"/>
 /// is cleared nowhere else); retry only from Failed, with a new attempt number; a provider view is
-/// applied only when its version is higher; a callback never moves the status by itself.
+/// applied only when its version is higher; a callback never moves the status by itself; failover to
+/// another provider (docs/api.md section 8) only after a confirmed failure or REF_NOT_FOUND, never while an
+/// outcome is unknown or a signed callback reports success, and never back to a provider already tried.
 /// </summary>
 public static class OrderStateMachine
 {
@@ -34,7 +36,7 @@ public static class OrderStateMachine
             QueryAnswered e => OnProviderView(order, e.Order, now, policy, "query"),
             QueryNotFound => OnQueryNotFound(order, now, policy),
             QueryFailed e => RetryCheck(order, now, policy, e.RetryAfter, $"query failed: {e.Error}"),
-            CallbackReceived e => OnCallback(order, e.Order, now),
+            CallbackReceived e => OnCallback(order, e, now),
             ReverifyRequested => OnReverify(order, now),
             RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
             LedgerDisagreed e => OnLedgerDisagreed(order, e, now),
@@ -122,6 +124,9 @@ public static class OrderStateMachine
                 order.ApiConfirmedAt ??= now;
                 return Settle(order, "delivery confirmed again");
 
+            case ProviderStatuses.Failed when open && MayFailOver(order, view.ReasonCode, policy):
+                return FailOver(order, now, $"{view.ReasonCode ?? "FAILED"}");
+
             case ProviderStatuses.Failed when open:
                 Become(order, OrderStatus.Failed);
                 order.CompletedAt = now;
@@ -162,6 +167,11 @@ public static class OrderStateMachine
             return Reschedule(order, now, policy, null, "create rejected with REF_CONFLICT");
         }
 
+        if (MayFailOver(order, e.Code, policy))
+        {
+            return FailOver(order, now, $"rejected with {e.Code}");
+        }
+
         Become(order, OrderStatus.Failed);
         order.ReasonCode = e.Code;
         order.ReasonMessage = e.Message;
@@ -186,9 +196,16 @@ public static class OrderStateMachine
     {
         if (order.Status is OrderStatus.Received or OrderStatus.Unknown)
         {
-            // Rule 1: the only path that allows the same reference to be sent again.
+            // The provider never took this reference, so nothing is delivered anywhere: another provider may
+            // take the order (a new attempt), or, with none left, the same reference may be sent again (rule 1).
+            if (order.CallbackConfirmedAt is null && policy.Routes.CanFailOver(order))
+            {
+                return FailOver(order, now, ProviderErrorCodes.RefNotFound);
+            }
+
             Become(order, OrderStatus.Received);
             order.CreateIssuedAt = null;
+            order.Provider = null;
             order.ReasonCode = null;
             order.ReasonMessage = null;
             order.NextCheckAt = now;
@@ -201,11 +218,26 @@ public static class OrderStateMachine
             : Reschedule(order, now, policy, null, "disputed: provider no longer knows a submitted order");
     }
 
-    private static (bool, string) OnCallback(Order order, ProviderOrder view, DateTimeOffset now)
+    private static (bool, string) OnCallback(Order order, CallbackReceived e, DateTimeOffset now)
     {
+        var view = e.Order;
         if (!string.Equals(view.ClientRef, order.ClientRef, StringComparison.Ordinal))
         {
+            // A success for an earlier attempt of this order, which its provider had failed: the order may now
+            // be delivered twice (once there, once by the attempt that followed). A person must look.
+            if (view.Status == ProviderStatuses.Success && view.Proof is not null
+                && Order.TryParseClientRef(view.ClientRef, out var id, out var attemptNo) && id == order.Id && attemptNo < order.AttemptNo)
+            {
+                Dispute(order, $"provider {e.Provider} reports SUCCESS for earlier attempt {view.ClientRef}, which it had failed");
+                return (true, $"disputed: {e.Provider} reports SUCCESS for earlier attempt {view.ClientRef}");
+            }
+
             return (true, $"callback for {view.ClientRef} ignored: current reference is {order.ClientRef}");
+        }
+
+        if (!string.Equals(e.Provider, order.Provider ?? ProviderCatalog.DefaultProvider, StringComparison.Ordinal))
+        {
+            return (true, $"callback from {e.Provider} ignored: attempt {order.ClientRef} is at {order.Provider ?? "no provider"}");
         }
 
         if (view.Version <= order.CallbackVersion)
@@ -279,9 +311,45 @@ public static class OrderStateMachine
             return (false, $"retry refused: order is {order.Status}, only Failed orders can be retried");
         }
 
+        // A person's retry starts a fresh round over every provider.
+        order.ProvidersTried = null;
+        StartNewAttempt(order);
+        order.Disputed = false;
+        order.DisputeReason = null;
+        order.Stuck = false;
+        order.DueBy = now + policy.StuckAfter;
+        order.NextCheckAt = now;
+        return (true, $"retry delivery: new attempt {order.ClientRef}");
+    }
+
+    /// <summary>
+    /// Failover is allowed for a failure of the provider's own (not the customer's account), when no signed
+    /// callback claims the attempt succeeded (then the sources disagree and a person decides) and another
+    /// provider that serves the order has not had an attempt of it yet.
+    /// </summary>
+    private static bool MayFailOver(Order order, string? reasonCode, VerificationPolicy policy) =>
+        reasonCode != ProviderReasonCodes.AccountInvalid && order.CallbackConfirmedAt is null && policy.Routes.CanFailOver(order);
+
+    /// <summary>
+    /// The current attempt is over at its provider with nothing delivered: the order starts a new attempt
+    /// (new reference) that dispatch routes to the next provider. The SLA still runs from Received.
+    /// </summary>
+    private static (bool, string) FailOver(Order order, DateTimeOffset now, string reason)
+    {
+        var from = order.Provider ?? "its provider";
+        ProviderRoutes.MarkTried(order);
+        StartNewAttempt(order);
+        order.NextCheckAt = now;
+        return (true, $"failed at {from} ({reason}): failing over as attempt {order.ClientRef}");
+    }
+
+    /// <summary>A new delivery attempt: new reference, no provider yet, nothing known about it.</summary>
+    private static void StartNewAttempt(Order order)
+    {
         order.AttemptNo++;
         Become(order, OrderStatus.Received);
         order.CreateIssuedAt = null;
+        order.Provider = null;
         order.ProviderRef = null;
         order.ProviderStatus = null;
         order.ProviderVersion = 0;
@@ -297,12 +365,6 @@ public static class OrderStateMachine
         order.SubmittedAt = null;
         order.CompletedAt = null;
         order.LatencyMs = null;
-        order.Disputed = false;
-        order.DisputeReason = null;
-        order.Stuck = false;
-        order.DueBy = now + policy.StuckAfter;
-        order.NextCheckAt = now;
-        return (true, $"retry delivery: new attempt {order.ClientRef}");
     }
 
     private static void Become(Order order, OrderStatus status)

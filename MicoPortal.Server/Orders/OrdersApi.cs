@@ -109,7 +109,7 @@ public static class OrdersApi
         }, "text/csv", $"orders-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv");
 
     public static async Task<Results<Ok<AccountLookupResponse>, ValidationProblem, ProblemHttpResult>> LookupAccount(
-        AccountLookupRequest? request, IProviderClient provider, CancellationToken cancellationToken)
+        AccountLookupRequest? request, ProviderCatalog providers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request?.MicoUserId is null || request.MicoUserId.Length is < 6 or > 12 || !request.MicoUserId.All(char.IsAsciiDigit))
@@ -128,7 +128,11 @@ public static class OrdersApi
             return Problems.Validation(errors);
         }
 
-        var answer = await provider.LookupAccountAsync(new ProviderLookupRequest(request!.MicoUserId!, region!), cancellationToken);
+        // Asked of the provider an order for this region would go to first (a read: paused providers answer too).
+        var nowMs = Environment.TickCount64;
+        var provider = providers.All.FirstOrDefault(p => p.Route.Regions.Count == 0 || p.Route.Regions.Contains(region!, StringComparer.OrdinalIgnoreCase)) is { } serving
+            && serving.Health.Health(nowMs) != MicoPortal.Shared.Providers.ProviderHealth.Down ? serving : providers.Default;
+        var answer = await provider.Client.LookupAccountAsync(new ProviderLookupRequest(request!.MicoUserId!, region!), cancellationToken);
         return answer.Response is { } found
             ? TypedResults.Ok(new AccountLookupResponse(found.Valid, found.Nickname, found.Region))
             : Problems.Of(StatusCodes.Status502BadGateway, ErrorCodes.ProviderUnavailable, "The provider could not answer the lookup.", answer.Error);

@@ -22,17 +22,32 @@ namespace MicoPortal.Server.Providers;
 /// </para>
 /// </summary>
 public sealed class HttpProviderClient(
+    string name,
     HttpClient http,
     IOptionsMonitor<ProviderOptions> options,
     PortalAddress portal,
-    ProviderLimiters limiters,
+    ProviderLimiter limiter,
+    ProviderPause pause,
     TimeProvider time,
     ILogger<HttpProviderClient> logger) : IProviderClient
 {
     public async Task<CreateResult> CreateOrderAsync(ProviderCreateOrderRequest request, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
-        var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Create, "v1/orders", request, settings.CreateTimeout, cancellationToken);
+        var settings = options.Get(name);
+        int? status;
+        byte[] body;
+        HttpResponseHeaders? headers;
+        int latency;
+        string? error;
+        try
+        {
+            (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Create, "v1/orders", request, settings.CreateTimeout, cancellationToken);
+        }
+        catch (ProviderPausedException)
+        {
+            return new CreateResult.NotSent($"provider {name} is paused");
+        }
+
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -57,7 +72,7 @@ public sealed class HttpProviderClient(
 
     public async Task<QueryResult> QueryOrdersAsync(IReadOnlyList<string> clientRefs, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
+        var settings = options.Get(name);
         var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Query, "v1/orders/query", new ProviderQueryRequest(clientRefs), settings.QueryTimeout, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
@@ -76,7 +91,7 @@ public sealed class HttpProviderClient(
 
     public async Task<LookupResult> LookupAccountAsync(ProviderLookupRequest request, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
+        var settings = options.Get(name);
         var (status, body, _, latency, error) = await SendAsync(ProviderCallKind.Lookup, "v1/accounts/lookup", request, settings.QueryTimeout, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
@@ -89,22 +104,46 @@ public sealed class HttpProviderClient(
             : new LookupResult(null, $"HTTP {status} {ParseError(body)?.Code}".TrimEnd(), call);
     }
 
-    /// <summary>One call with its own deadline. Transport faults come back as <c>error</c>, never as exceptions.</summary>
+    public async Task<BalanceResult> GetBalanceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Get(name);
+        var (status, body, _, latency, error) = await SendAsync<object?>(ProviderCallKind.Lookup, "v1/balance", null, settings.QueryTimeout, cancellationToken);
+        var call = new CallInfo(status, latency);
+        if (error is not null)
+        {
+            return new BalanceResult(null, error, call);
+        }
+
+        return status == 200 && TryParse<ProviderBalance>(body, out var answer) && answer is not null
+            && decimal.TryParse(answer.Balance, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? new BalanceResult(answer, null, call)
+            : new BalanceResult(null, status == 200 ? "unreadable balance answer" : $"HTTP {status} {ParseError(body)?.Code}".TrimEnd(), call);
+    }
+
+    /// <summary>
+    /// One call with its own deadline. Transport faults come back as <c>error</c>, never as exceptions. A null
+    /// payload is a GET. A create is sent only past the provider's pause switch (else <see cref="ProviderPausedException"/>).
+    /// </summary>
     private async Task<(int? Status, byte[] Body, HttpResponseHeaders? Headers, int LatencyMs, string? Error)> SendAsync<T>(
         ProviderCallKind kind, string path, T payload, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(settings), path))
-        {
-            Content = JsonContent.Create(payload, options: ProviderJson.Options),
-        };
+        var settings = options.Get(name);
+        using var request = payload is null
+            ? new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri(settings), path))
+            : new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(settings), path)) { Content = JsonContent.Create(payload, options: ProviderJson.Options) };
         if (!string.IsNullOrEmpty(settings.ApiKey))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
         }
 
-        var limiter = limiters.Default;
         await limiter.AcquireAsync(kind, cancellationToken);
+        var gated = kind == ProviderCallKind.Create;
+        if (gated && !pause.TryBeginCreate())
+        {
+            limiter.Release(kind, null, 0);
+            throw new ProviderPausedException();
+        }
+
         var started = Stopwatch.GetTimestamp();
         CallOutcome? outcome = CallOutcome.Failed;
         // A create, once sent, is bounded by its deadline alone (see the class remarks).
@@ -147,11 +186,19 @@ public sealed class HttpProviderClient(
         finally
         {
             limiter.Release(kind, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (gated)
+            {
+                pause.EndCreate();
+            }
         }
     }
 
+    /// <summary>The configured base URL, or the built-in sandbox instance of this provider's name.</summary>
     private Uri BaseUri(ProviderOptions settings) =>
-        new((string.IsNullOrWhiteSpace(settings.BaseUrl) ? new Uri(portal.Root, Sandbox.SandboxProviderApi.BasePath.TrimStart('/')).ToString() : settings.BaseUrl).TrimEnd('/') + "/");
+        new((string.IsNullOrWhiteSpace(settings.BaseUrl) ? new Uri(portal.Root, ProviderCatalog.SandboxPath(name).TrimStart('/')).ToString() : settings.BaseUrl).TrimEnd('/') + "/");
+
+    /// <summary>The create met a paused provider at the last moment and was not sent.</summary>
+    private sealed class ProviderPausedException : Exception;
 
     private static int Elapsed(long started) => (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
@@ -192,12 +239,17 @@ public sealed class HttpProviderClient(
     }
 }
 
-/// <summary>The <c>callbackUrl</c> sent with each create: configured, or the portal's own callbacks route.</summary>
+/// <summary>
+/// The <c>callbackUrl</c> sent with each create: configured per provider, or the portal's own callbacks route
+/// of that provider (<c>/api/v1/provider/callbacks/&lt;name&gt;</c>; the route without a name is <c>default</c>'s).
+/// </summary>
 public sealed class ProviderCallbackAddress(IOptionsMonitor<ProviderOptions> options, PortalAddress portal)
 {
     public const string Route = "api/v1/provider/callbacks";
 
-    public string Value => string.IsNullOrWhiteSpace(options.CurrentValue.CallbackUrl)
-        ? new Uri(portal.Root, Route).ToString()
-        : options.CurrentValue.CallbackUrl;
+    public static string RouteOf(string provider) => provider == ProviderCatalog.DefaultProvider ? Route : $"{Route}/{provider}";
+
+    public string For(string provider) => options.Get(provider).CallbackUrl is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured)
+        ? configured
+        : new Uri(portal.Root, RouteOf(provider)).ToString();
 }

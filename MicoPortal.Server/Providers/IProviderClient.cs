@@ -9,4 +9,7 @@ public interface IProviderClient
     Task<QueryResult> QueryOrdersAsync(IReadOnlyList<string> clientRefs, CancellationToken cancellationToken);
 
     Task<LookupResult> LookupAccountAsync(ProviderLookupRequest request, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /v1/balance</c>: the prepaid float (docs/api.md section 8).</summary>
+    Task<BalanceResult> GetBalanceAsync(CancellationToken cancellationToken);
 }

@@ -24,6 +24,13 @@ public static class ProviderErrorCodes
     public const string Internal = "INTERNAL";
 }
 
+/// <summary>Reason codes of a FAILED order the portal acts on.</summary>
+public static class ProviderReasonCodes
+{
+    /// <summary>The customer's account is not valid: no other provider would change that, so no failover.</summary>
+    public const string AccountInvalid = "ACCOUNT_INVALID";
+}
+
 public sealed record ProviderAccount(string UserId, string Region);
 
 public sealed record ProviderMoney(string Amount, string Currency);
@@ -56,6 +63,9 @@ public sealed record ProviderQueryResponse(IReadOnlyList<ProviderOrder> Orders, 
 public sealed record ProviderLookupRequest(string UserId, string Region);
 
 public sealed record ProviderLookupResponse(bool Valid, string? Nickname, string? Region);
+
+/// <summary><c>GET /v1/balance</c>: the prepaid float, a decimal string.</summary>
+public sealed record ProviderBalance(string Balance, string Currency);
 
 public sealed record ProviderError(string Code, string Message, bool Retryable, int? RetryAfterSeconds);
 

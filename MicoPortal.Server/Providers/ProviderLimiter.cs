@@ -54,6 +54,9 @@ public sealed class ProviderLimiter : IDisposable
 
     public string Provider { get; }
 
+    /// <summary>Health and figures from how this provider's calls ended.</summary>
+    public ProviderHealthTracker Health { get; } = new();
+
     /// <summary>The adaptive concurrency limit now.</summary>
     public int Limit
     {
@@ -159,6 +162,7 @@ public sealed class ProviderLimiter : IDisposable
                 }
 
                 _limit.Record(o, latencyMs, _inFlightTotal + 1 - Volatile.Read(ref _awaitingRate), Environment.TickCount64);
+                Health.Record(o, latencyMs, Environment.TickCount64);
             }
 
             // Hand freed slots to waiters in arrival order (a waiter that gave up is skipped).
@@ -202,33 +206,4 @@ public sealed class ProviderLimiter : IDisposable
     }
 
     public void Dispose() => _rate?.Dispose();
-}
-
-/// <summary>One limiter per configured provider (today the one <c>Provider</c> section, named <c>default</c>).</summary>
-public sealed class ProviderLimiters : IDisposable
-{
-    public const string DefaultProvider = "default";
-
-    private readonly Dictionary<string, ProviderLimiter> _limiters;
-
-    public ProviderLimiters(Microsoft.Extensions.Options.IOptions<ProviderOptions> options)
-    {
-        var o = options.Value;
-        _limiters = new(StringComparer.Ordinal)
-        {
-            [DefaultProvider] = new ProviderLimiter(DefaultProvider, o.InitialConcurrentCalls, o.MaxConcurrentCalls, o.MaxRequestsPerSecond),
-        };
-    }
-
-    public ProviderLimiter Default => _limiters[DefaultProvider];
-
-    public IReadOnlyList<ProviderPipelineStatus> Status() => [.. _limiters.Values.Select(l => l.Status())];
-
-    public void Dispose()
-    {
-        foreach (var limiter in _limiters.Values)
-        {
-            limiter.Dispose();
-        }
-    }
 }

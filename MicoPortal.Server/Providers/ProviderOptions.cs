@@ -2,10 +2,17 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MicoPortal.Server.Providers;
 
-/// <summary>Section <c>Provider</c>: the upstream top-up provider (docs/api.md section 6).</summary>
+/// <summary>
+/// One upstream top-up provider (docs/api.md sections 6 and 8), bound as named options per provider: section
+/// <c>Providers:&lt;name&gt;</c>, and the single <c>Provider</c> section as the provider named <c>default</c>.
+/// </summary>
 public sealed class ProviderOptions
 {
+    /// <summary>The single provider's section (docs/api.md section 6), read as the provider named <c>default</c>.</summary>
     public const string Section = "Provider";
+
+    /// <summary>Where several providers are configured, one sub-section per name.</summary>
+    public const string ListSection = "Providers";
 
     /// <summary>Base URL of the provider API. Empty means the built-in sandbox at the portal's own <c>/sandbox/provider</c>.</summary>
     public string? BaseUrl { get; set; }
@@ -40,6 +47,19 @@ public sealed class ProviderOptions
     /// <summary>Requests per second the portal never exceeds towards this provider (all kinds together); 0 means no limit.</summary>
     [Range(0, 1_000_000)]
     public int MaxRequestsPerSecond { get; set; }
+
+    /// <summary>Routing order: lower is tried first.</summary>
+    public int Priority { get; set; } = 100;
+
+    /// <summary>SKUs this provider serves; empty means all.</summary>
+    public string[] Skus { get; set; } = [];
+
+    /// <summary>Regions this provider serves; empty means all.</summary>
+    public string[] Regions { get; set; } = [];
+
+    /// <summary>Below this prepaid float a <c>lowBalance</c> incident opens; null means no threshold.</summary>
+    [Range(typeof(decimal), "0", "79228162514264337593543950335")]
+    public decimal? LowBalance { get; set; }
 
     /// <summary>Callbacks whose timestamp is further than this from now are rejected.</summary>
     public TimeSpan CallbackTolerance { get; set; } = TimeSpan.FromSeconds(300);

@@ -14,6 +14,9 @@ public abstract record CreateResult(CallInfo Call)
 
     /// <summary>No usable answer: the order may or may not exist. Never a reason to send again.</summary>
     public sealed record Unknown(string Error, TimeSpan? RetryAfter, CallInfo Call) : CreateResult(Call);
+
+    /// <summary>Nothing was sent (the provider was paused at the last moment): the order may be routed again.</summary>
+    public sealed record NotSent(string Reason) : CreateResult(default(CallInfo));
 }
 
 /// <summary>Outcome of a batch status query.</summary>
@@ -26,3 +29,6 @@ public abstract record QueryResult(CallInfo Call)
 
 /// <summary>Outcome of an account lookup: null response when the provider could not answer.</summary>
 public sealed record LookupResult(ProviderLookupResponse? Response, string? Error, CallInfo Call);
+
+/// <summary>Outcome of a balance read: null balance when the provider could not answer.</summary>
+public sealed record BalanceResult(ProviderBalance? Balance, string? Error, CallInfo Call);

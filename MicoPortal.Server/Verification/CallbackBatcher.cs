@@ -25,12 +25,16 @@ public sealed class CallbackBatcher(
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed record Pending(ProviderCallback Callback, TaskCompletionSource Done);
-
-    /// <summary>Queues the callback and completes once it is saved; throws what saving threw (the caller answers 500 and the provider retries).</summary>
-    public async Task ApplyAsync(ProviderCallback callback, CancellationToken cancellationToken)
+    private sealed record Pending(ProviderCallback Callback, string Provider, TaskCompletionSource Done)
     {
-        var pending = new Pending(callback, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        /// <summary>Event ids are the provider's own: two providers may use the same one, so they are kept apart by name.</summary>
+        public string SeenKey => Provider == ProviderCatalog.DefaultProvider ? Callback.EventId : $"{Provider}:{Callback.EventId}";
+    }
+
+    /// <summary>Queues a callback from <paramref name="provider"/> and completes once it is saved; throws what saving threw (the caller answers 500 and the provider retries).</summary>
+    public async Task ApplyAsync(ProviderCallback callback, string provider, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(callback, provider, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The portal is stopping; the callback was not applied.");
@@ -75,7 +79,7 @@ public sealed class CallbackBatcher(
         }
         catch (Exception ex)
         {
-            if (ex is DbUpdateException && await IsSeenAsync(batch[0].Callback.EventId))
+            if (ex is DbUpdateException && await IsSeenAsync(batch[0].SeenKey))
             {
                 batch[0].Done.TrySetResult(); // the same event arrived twice at once and the other copy was applied
                 return;
@@ -88,16 +92,16 @@ public sealed class CallbackBatcher(
     private async Task SaveAsync(List<Pending> batch)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        var eventIds = batch.Select(p => p.Callback.EventId).Distinct().ToList();
+        var eventIds = batch.Select(p => p.SeenKey).Distinct().ToList();
         var seen = (await db.ProcessedCallbacks.AsNoTracking().Where(c => eventIds.Contains(c.EventId)).Select(c => c.EventId).ToListAsync())
             .ToHashSet(StringComparer.Ordinal);
-        var fresh = new List<ProviderCallback>();
+        var fresh = new List<Pending>();
         foreach (var pending in batch)
         {
             // Known events, and a second copy of one in this very batch, change nothing.
-            if (seen.Add(pending.Callback.EventId))
+            if (seen.Add(pending.SeenKey))
             {
-                fresh.Add(pending.Callback);
+                fresh.Add(pending);
             }
         }
 
@@ -107,22 +111,22 @@ public sealed class CallbackBatcher(
         }
 
         var events = new List<PendingEvent>(fresh.Count);
-        foreach (var callback in fresh)
+        foreach (var (callback, provider, _) in fresh)
         {
             if (Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
             {
                 events.Add(new PendingEvent(orderId, HeldLease: null, order =>
-                    new OrderWork(order, new CallbackReceived(callback.Order), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status)));
+                    new OrderWork(order, new CallbackReceived(callback.Order, provider), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status, Provider: provider)));
             }
             else
             {
-                logger.LogWarning("Callback {EventId} names unknown reference {ClientRef}", callback.EventId, callback.Order.ClientRef);
+                logger.LogWarning("Callback {EventId} from {Provider} names unknown reference {ClientRef}", callback.EventId, provider, callback.Order.ClientRef);
             }
         }
 
         // The event ids are stored in the same transaction as their effect: seen if and only if applied.
         var now = time.GetUtcNow();
-        await transitions.WriteAsync(db, events, [.. fresh.Select(c => new ProcessedCallback { EventId = c.EventId, ReceivedAt = now })], CancellationToken.None);
+        await transitions.WriteAsync(db, events, [.. fresh.Select(p => new ProcessedCallback { EventId = p.SeenKey, ReceivedAt = now })], CancellationToken.None);
     }
 
     private async Task<bool> IsSeenAsync(string eventId)

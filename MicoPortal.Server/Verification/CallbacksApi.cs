@@ -20,18 +20,30 @@ public static class CallbacksApi
 
     public static IEndpointRouteBuilder MapCallbacksApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/" + ProviderCallbackAddress.Route, ReceiveCallback).WithTags("Provider callbacks");
+        // docs/api.md section 8: each provider posts to its own route, checked with its own secret; the route
+        // without a name is the default provider's.
+        app.MapPost("/" + ProviderCallbackAddress.Route, (HttpContext http, ProviderCatalog providers, IOptionsMonitor<ProviderOptions> options, TimeProvider time,
+            CallbackBatcher batcher, CancellationToken cancellationToken) =>
+            ReceiveCallback(ProviderCatalog.DefaultProvider, http, providers, options, time, batcher, cancellationToken)).WithTags("Provider callbacks");
+        app.MapPost("/" + ProviderCallbackAddress.Route + "/{provider}", ReceiveCallback).WithTags("Provider callbacks");
         return app;
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ReceiveCallback(
+        string provider,
         HttpContext http,
+        ProviderCatalog providers,
         IOptionsMonitor<ProviderOptions> options,
         TimeProvider time,
         CallbackBatcher batcher,
         CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
+        if (providers.Find(provider) is null)
+        {
+            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.ProviderNotFound, $"Provider '{provider}' is not configured.");
+        }
+
+        var settings = options.Get(provider);
         var body = await ReadBodyAsync(http.Request, cancellationToken);
         if (body is null)
         {
@@ -73,7 +85,7 @@ public static class CallbacksApi
             return Problems.Validation(new Dictionary<string, string[]> { ["eventId"] = ["The event id header and body differ."] });
         }
 
-        await batcher.ApplyAsync(callback, cancellationToken);
+        await batcher.ApplyAsync(callback, provider, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -33,19 +33,25 @@ public sealed class DeliveryPipeline(
     private const int GatherBelow = 64;
 
     private readonly Channel<Answer> _answers = Channel.CreateUnbounded<Answer>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly int[] _started = new int[Enum.GetValues<ProviderCallKind>().Length];
+    private readonly ConcurrentDictionary<string, int[]> _started = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(long OrderId, DateTimeOffset Lease, bool NeverSent)> _handBack = new();
 
+    /// <summary>Per provider: calls started and not yet ended, by kind, then all kinds (the last slot).</summary>
+    private int[] Counts(string provider) => _started.GetOrAdd(provider, _ => new int[Enum.GetValues<ProviderCallKind>().Length + 1]);
+
     /// <summary>
-    /// Calls of this kind started and not yet ended: waiting for the limiter, on the wire or handing back.
-    /// Sweeps claim against this count, not the limiter's, so orders claimed a moment ago and not yet at
-    /// the limiter are not claimed for twice.
+    /// Calls of this kind to this provider started and not yet ended: waiting for the limiter, on the wire or
+    /// handing back. Sweeps claim against this count, not the limiter's, so orders claimed a moment ago and not
+    /// yet at the limiter are not claimed for twice.
     /// </summary>
-    public int CallsInFlight(ProviderCallKind kind) => Volatile.Read(ref _started[(int)kind]);
+    public int CallsInFlight(string provider, ProviderCallKind kind) => Volatile.Read(ref Counts(provider)[(int)kind]);
+
+    /// <summary>All calls to this provider started and not yet ended.</summary>
+    public int CallsInFlight(string provider) => Volatile.Read(ref Counts(provider)[^1]);
 
     private int _inFlight;
 
-    /// <summary>All calls started and not yet ended.</summary>
+    /// <summary>All calls started and not yet ended, to every provider.</summary>
     public int CallsInFlight() => Volatile.Read(ref _inFlight);
 
     private int _queued;
@@ -54,15 +60,17 @@ public sealed class DeliveryPipeline(
     public int AnswersQueued => Volatile.Read(ref _queued);
 
     /// <summary>Runs one call to its end in the background; the pipeline waits for it on shutdown.</summary>
-    public void Track(ProviderCallKind kind, Func<Task> call)
+    public void Track(string provider, ProviderCallKind kind, Func<Task> call)
     {
         // Counted before it starts, so a sweep never sees a call that has started but is not counted yet.
-        Interlocked.Increment(ref _started[(int)kind]);
+        var counts = Counts(provider);
+        Interlocked.Increment(ref counts[(int)kind]);
+        Interlocked.Increment(ref counts[^1]);
         Interlocked.Increment(ref _inFlight);
-        _ = RunAsync(kind, call);
+        _ = RunAsync(counts, kind, call);
     }
 
-    private async Task RunAsync(ProviderCallKind kind, Func<Task> call)
+    private async Task RunAsync(int[] counts, ProviderCallKind kind, Func<Task> call)
     {
         try
         {
@@ -74,7 +82,8 @@ public sealed class DeliveryPipeline(
         }
         finally
         {
-            Interlocked.Decrement(ref _started[(int)kind]);
+            Interlocked.Decrement(ref counts[(int)kind]);
+            Interlocked.Decrement(ref counts[^1]);
             Interlocked.Decrement(ref _inFlight);
         }
     }

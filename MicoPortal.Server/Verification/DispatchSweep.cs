@@ -8,40 +8,47 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Verification;
 
 /// <summary>
-/// Sends Received orders to the provider: one create per order per delivery attempt. A round claims as
-/// many orders as the provider has free slots (its limit less the calls this pipeline has in flight), starts their creates and returns; the answers
-/// are recorded by <see cref="DeliveryPipeline"/> as they arrive. There is no batch to wait for: a slot
-/// freed by one answer is filled by the next round, and a create that hangs until its timeout holds
+/// Sends Received orders to a provider: one create per order per delivery attempt. A round claims as many
+/// orders as the providers that take new attempts have free slots (each one's limit less the calls this
+/// pipeline has in flight to it), routes each to the first of them by priority that serves it and has had no
+/// earlier attempt of it (stored with the claim, before anything is sent), starts the creates and returns;
+/// the answers are recorded by <see cref="DeliveryPipeline"/> as they arrive. There is no batch to wait for:
+/// a slot freed by one answer is filled by the next round, and a create that hangs until its timeout holds
 /// one slot and nothing else.
 /// </summary>
 public sealed class DispatchSweep(
     IDbContextFactory<PortalDbContext> dbFactory,
     OrderClaims claims,
-    IProviderClient provider,
+    ProviderCatalog providers,
     ProviderCallbackAddress callbackAddress,
-    ProviderLimiters limiters,
     DeliveryPipeline pipeline,
     IOptions<VerificationOptions> options,
-    IOptionsMonitor<ProviderOptions> providerOptions,
     IHostApplicationLifetime lifetime,
     TimeProvider time)
 {
     /// <summary>Margin between the last moment a create may start and its lease running out (past its own timeout).</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
-    /// <summary>One round: wait for free slots, claim that many orders, start their creates. Returns orders claimed.</summary>
+    /// <summary>One round: wait for free slots, claim that many orders, route them, start their creates. Returns orders claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var limiter = limiters.Default;
-        var free = await SlotWait.ForFreeSlotsAsync(limiter, pipeline, time, ProviderCallKind.Create, int.MaxValue, cancellationToken,
+        var open = providers.All.Where(p => p.TakesNewAttempts(Environment.TickCount64)).ToList();
+        var free = await SlotWait.ForFreeSlotsAsync(open, pipeline, time, ProviderCallKind.Create, int.MaxValue, cancellationToken,
             queriesReserved: options.Value.MaxQueriesInFlight);
+        if (free == 0)
+        {
+            return 0;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var batch = await claims.ClaimForDispatchAsync(db, Math.Min(free, options.Value.DispatchBatchSize), cancellationToken);
-        var callbackUrl = callbackAddress.Value;
+        var batch = await claims.ClaimForDispatchAsync(db, Math.Min(free, options.Value.DispatchBatchSize),
+            order => providers.RouteNewAttempt(order, Environment.TickCount64)?.Name, cancellationToken);
         foreach (var order in batch.Orders)
         {
+            var provider = providers.Find(order.Provider)!;
+            var callbackUrl = callbackAddress.For(provider.Name);
             // The call outlives this round: it stops waiting on the host's shutdown, not on this round's token.
-            pipeline.Track(ProviderCallKind.Create, () => SendAsync(order, callbackUrl, lifetime.ApplicationStopping));
+            pipeline.Track(provider.Name, ProviderCallKind.Create, () => SendAsync(provider, order, callbackUrl, lifetime.ApplicationStopping));
         }
 
         return batch.Orders.Count;
@@ -51,20 +58,26 @@ public sealed class DispatchSweep(
     /// The token only cancels waiting for a slot or a rate token (shutdown), and so does running out of
     /// time to send: a create must start early enough to be answered or time out while its lease holds,
     /// or another sweep could take the order over, find nothing at the provider and send it again. Either
-    /// way the order is handed back as never sent. Once the create is on the wire it runs to its answer
-    /// or its own timeout.
+    /// way the order is handed back as never sent, and so is one whose provider was paused at the last
+    /// moment. Once the create is on the wire it runs to its answer or its own timeout.
     /// </summary>
-    private async Task SendAsync(Order order, string? callbackUrl, CancellationToken stopping)
+    private async Task SendAsync(ProviderEntry provider, Order order, string callbackUrl, CancellationToken stopping)
     {
-        var sendBy = order.LeaseUntil!.Value - providerOptions.CurrentValue.CreateTimeout - LeaseMargin - time.GetUtcNow();
+        var sendBy = order.LeaseUntil!.Value - provider.Options.CreateTimeout - LeaseMargin - time.GetUtcNow();
         using var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         waitLimit.CancelAfter(sendBy > TimeSpan.Zero ? sendBy : TimeSpan.Zero);
         CreateResult answer;
         try
         {
-            answer = await provider.CreateOrderAsync(ToProviderRequest(order, callbackUrl), waitLimit.Token);
+            answer = await provider.Client.CreateOrderAsync(ToProviderRequest(order, callbackUrl), waitLimit.Token);
         }
         catch (OperationCanceledException) when (waitLimit.IsCancellationRequested)
+        {
+            pipeline.HandBack(order, neverSent: true);
+            return;
+        }
+
+        if (answer is CreateResult.NotSent)
         {
             pipeline.HandBack(order, neverSent: true);
             return;
@@ -94,24 +107,37 @@ internal static class SlotWait
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// Waits until at least a few slots are free (an eighth of the limit, at most 50, so claims are not
-    /// one order each; any one for queries) and returns how many, counting at most
+    /// Waits until at least a few slots are free at one of <paramref name="providers"/> (an eighth of its limit,
+    /// at most 50, so claims are not one order each; any one for queries) and returns how many, in all, counting at most
     /// <paramref name="maxOfKind"/> calls of <paramref name="kind"/> in flight. Creates leave room for
     /// <paramref name="queriesReserved"/> queries (at most a quarter of the limit), so a flood of creates
     /// never starves the queries that confirm them. Nothing is claimed while the writer is more than two
     /// batches behind: claiming faster than answers are saved would only lengthen its queue until leases
     /// run out while answers wait in it. Calls end within their own timeout and the writer drains, so this ends.
+    /// No providers (all paused or down): 0 at once.
     /// </summary>
-    public static async Task<int> ForFreeSlotsAsync(ProviderLimiter limiter, DeliveryPipeline pipeline, TimeProvider time,
+    public static async Task<int> ForFreeSlotsAsync(IReadOnlyCollection<ProviderEntry> providers, DeliveryPipeline pipeline, TimeProvider time,
         ProviderCallKind kind, int maxOfKind, CancellationToken cancellationToken, int queriesReserved = 0)
     {
+        if (providers.Count == 0)
+        {
+            return 0;
+        }
+
         while (true)
         {
-            var limit = limiter.Limit;
-            var reserved = Math.Max(0, Math.Min(queriesReserved, limit / 4) - pipeline.CallsInFlight(ProviderCallKind.Query));
-            var free = Math.Min(limit - reserved - pipeline.CallsInFlight(), maxOfKind - pipeline.CallsInFlight(kind));
-            var worthClaiming = kind == ProviderCallKind.Query ? 1 : Math.Clamp(limit / 8, 1, 50);
-            if (free > 0 && free >= worthClaiming && pipeline.AnswersQueued < 2 * DeliveryPipeline.MaxBatch)
+            var free = 0;
+            if (pipeline.AnswersQueued < 2 * DeliveryPipeline.MaxBatch && maxOfKind - CallsOfKind(providers, pipeline, kind) > 0)
+            {
+                foreach (var provider in providers)
+                {
+                    free += FreeSlots(provider, pipeline, kind, queriesReserved);
+                }
+
+                free = Math.Min(free, maxOfKind - CallsOfKind(providers, pipeline, kind));
+            }
+
+            if (free > 0)
             {
                 return free;
             }
@@ -119,4 +145,17 @@ internal static class SlotWait
             await Task.Delay(Poll, time, cancellationToken);
         }
     }
+
+    /// <summary>Slots free at one provider for calls of <paramref name="kind"/>; 0 unless enough to be worth a claim.</summary>
+    private static int FreeSlots(ProviderEntry provider, DeliveryPipeline pipeline, ProviderCallKind kind, int queriesReserved)
+    {
+        var limit = provider.Limiter.Limit;
+        var reserved = Math.Max(0, Math.Min(queriesReserved, limit / 4) - pipeline.CallsInFlight(provider.Name, ProviderCallKind.Query));
+        var free = limit - reserved - pipeline.CallsInFlight(provider.Name);
+        var worthClaiming = kind == ProviderCallKind.Query ? 1 : Math.Clamp(limit / 8, 1, 50);
+        return free >= worthClaiming ? free : 0;
+    }
+
+    private static int CallsOfKind(IEnumerable<ProviderEntry> providers, DeliveryPipeline pipeline, ProviderCallKind kind) =>
+        providers.Sum(p => pipeline.CallsInFlight(p.Name, kind));
 }

@@ -31,13 +31,21 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// <summary>How long a release may take: it runs during shutdown, inside the host's shutdown timeout.</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Received orders never sent for their current attempt. Marks them create-issued before anything is sent.</summary>
-    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, int size, CancellationToken cancellationToken) =>
-        ClaimAsync(db, dispatch: true, size, cancellationToken);
+    /// <summary>How long an order that no provider takes right now (paused, down, none serving it) waits before it is looked at again.</summary>
+    public static readonly TimeSpan NoProviderWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Received orders never sent for their current attempt. Marks them create-issued and stores the provider
+    /// <paramref name="route"/> chose for each, in the claim's transaction, before anything is sent: an order whose
+    /// create may have gone out always says where. Orders it finds no provider for are not claimed: they wait
+    /// <see cref="NoProviderWait"/> as Received.
+    /// </summary>
+    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, int size, Func<Order, string?> route, CancellationToken cancellationToken) =>
+        ClaimAsync(db, route, size, cancellationToken);
 
     /// <summary>Everything else that is due: open orders, settlement checks, re-verifications, creates whose answer was lost.</summary>
     public Task<ClaimedBatch> ClaimForVerifyAsync(PortalDbContext db, int size, CancellationToken cancellationToken) =>
-        ClaimAsync(db, dispatch: false, size, cancellationToken);
+        ClaimAsync(db, route: null, size, cancellationToken);
 
     /// <summary>
     /// Ids of due orders, oldest due first, read from the queue's own index. The index is named
@@ -52,20 +60,28 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
             .Select(o => o.Id)
             .Take(size);
 
-    /// <summary>A dispatch claim also marks the orders create-issued, before anything is sent.</summary>
-    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, bool dispatch, int size, CancellationToken cancellationToken)
+    /// <summary>A dispatch claim (with <paramref name="route"/>) also marks the orders create-issued and routes them, before anything is sent.</summary>
+    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, Func<Order, string?>? route, int size, CancellationToken cancellationToken)
     {
+        var dispatch = route is not null;
         var filter = dispatch ? NeedsDispatch : NeedsVerification;
         var now = time.GetUtcNow();
         // Whole milliseconds, as stored, so the lease read back compares equal to the one we hold.
         var lease = DateTimeOffset.FromUnixTimeMilliseconds((now + options.Value.Lease).ToUnixTimeMilliseconds());
         if (db.Database.PortalProvider() != DatabaseProvider.Sqlite)
         {
+            await using var claimTransaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var claimToken = Guid.NewGuid();
             var claimedIds = await ClaimSkippingLockedAsync(db, dispatch, now, lease, claimToken, size, cancellationToken);
             // Read back by id and lease, not by the claim's token: a callback written since the claim committed
             // renews the token, and the order would be missed while it stays leased (see the SQLite branch).
             var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.LeaseUntil == lease).ToListAsync(cancellationToken);
+            if (route is not null)
+            {
+                orders = await RouteAsync(db, orders, route, now, cancellationToken);
+            }
+
+            await claimTransaction.CommitAsync(cancellationToken);
             return new ClaimedBatch(orders, lease);
         }
 
@@ -98,8 +114,52 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         }
 
         var claimed = await db.Orders.Where(o => ids.Contains(o.Id) && o.Version == token).ToListAsync(cancellationToken);
+        if (route is not null)
+        {
+            claimed = await RouteAsync(db, claimed, route, now, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return new ClaimedBatch(claimed, lease);
+    }
+
+    /// <summary>
+    /// Stores each claimed order's provider (one statement per provider), inside the claim's transaction. Orders
+    /// no provider takes now are given back at once, still never sent, to be looked at after <see cref="NoProviderWait"/>.
+    /// </summary>
+    private static async Task<List<Order>> RouteAsync(PortalDbContext db, List<Order> claimed, Func<Order, string?> route, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var routed = new List<Order>(claimed.Count);
+        var waiting = new List<long>();
+        foreach (var order in claimed)
+        {
+            order.Provider = route(order);
+            if (order.Provider is null)
+            {
+                waiting.Add(order.Id);
+            }
+            else
+            {
+                routed.Add(order);
+            }
+        }
+
+        foreach (var group in routed.GroupBy(o => o.Provider!))
+        {
+            var ids = group.Select(o => o.Id).ToList();
+            await db.Orders.Where(o => ids.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Provider, group.Key), cancellationToken);
+        }
+
+        if (waiting.Count > 0)
+        {
+            await db.Orders.Where(o => waiting.Contains(o.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
+                .SetProperty(o => o.Provider, (string?)null)
+                .SetProperty(o => o.NextCheckAt, now + NoProviderWait), cancellationToken);
+        }
+
+        return routed;
     }
 
     /// <summary>
@@ -153,7 +213,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// Gives claimed orders back to the queue at once (the lease is cleared only where it is still
     /// <paramref name="lease"/>, so an order another sweep took over is left alone). With
     /// <paramref name="neverSent"/>, the create was never sent, so the order is again waiting for
-    /// its first create. Never throws: a release that fails only means the lease expires instead.
+    /// its first create, at whichever provider routing picks then. Never throws: a release that fails only means the lease expires instead.
     /// Uses its own context and a short timeout of its own, because the caller's token is usually the
     /// cancelled shutdown token and its context may be broken by the failure that got us here.
     /// </summary>
@@ -169,6 +229,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
                 ? await held.ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
                     .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
+                    .SetProperty(o => o.Provider, (string?)null)
                     .SetProperty(o => o.Version, token), timeout.Token)
                 : await held.ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)

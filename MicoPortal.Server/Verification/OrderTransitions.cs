@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Verification;
 
 /// <summary>One event for one tracked order, with the facts of the call that produced it.</summary>
-public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null);
+public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null, string? Provider = null);
 
 /// <summary>
 /// An event for <see cref="OrderTransitions.WriteAsync"/>, made into work once its order's row is read. With
@@ -284,7 +284,15 @@ public sealed class OrderTransitions(
     private void ApplyOne(OrderWork item, DateTimeOffset now, bool claimed, Results results)
     {
         var order = item.Order;
+        // The attempt row belongs to the attempt the event was about: failover starts a new one in Apply.
+        var (attemptNo, provider) = (order.AttemptNo, item.Provider ?? order.Provider);
         var transition = OrderStateMachine.Apply(order, item.Event, now, policy);
+        if (item.Event is RetryDeliveryRequested)
+        {
+            // A person's retry is the first step of the new attempt.
+            (attemptNo, provider) = (order.AttemptNo, null);
+        }
+
         if (item.Actor is not null)
         {
             order.OperatorActions++;
@@ -297,7 +305,8 @@ public sealed class OrderTransitions(
         var attempt = new OrderAttempt
         {
             OrderId = order.Id,
-            DeliveryAttemptNo = order.AttemptNo,
+            DeliveryAttemptNo = attemptNo,
+            Provider = provider,
             Kind = item.Kind,
             At = now,
             HttpStatus = item.Call.HttpStatus,

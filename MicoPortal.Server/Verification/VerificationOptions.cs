@@ -66,4 +66,10 @@ public sealed class VerificationOptions
 
     /// <summary>Pause between rounds of a sweep when nothing was due.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often each provider's prepaid float is read (<c>GET /v1/balance</c>).</summary>
+    public TimeSpan BalanceCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often each instance reads the pause switches other instances may have flipped.</summary>
+    public TimeSpan ProviderStateRefresh { get; set; } = TimeSpan.FromSeconds(2);
 }

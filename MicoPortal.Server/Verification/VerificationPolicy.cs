@@ -5,9 +5,13 @@ namespace MicoPortal.Server.Verification;
 /// <summary>When to look at an order again. Deterministic when built with a seeded random or zero jitter.</summary>
 public sealed class VerificationPolicy(VerificationOptions options, Random random)
 {
-    public VerificationPolicy(IOptions<VerificationOptions> options) : this(options.Value, Random.Shared)
+    public VerificationPolicy(IOptions<VerificationOptions> options, Providers.ProviderCatalog providers) : this(options.Value, Random.Shared)
     {
+        Routes = providers.Routes;
     }
+
+    /// <summary>Where a confirmed failure may fail over to (docs/api.md section 8).</summary>
+    public Providers.ProviderRoutes Routes { get; init; } = Providers.ProviderRoutes.Single;
 
     public TimeSpan StuckAfter => options.StuckAfter;
 

@@ -14,31 +14,52 @@ namespace MicoPortal.Server.Verification;
 public sealed class VerifySweep(
     IDbContextFactory<PortalDbContext> dbFactory,
     OrderClaims claims,
-    IProviderClient provider,
-    ProviderLimiters limiters,
+    ProviderCatalog providers,
     DeliveryPipeline pipeline,
     IOptions<VerificationOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time)
 {
+    /// <summary>
+    /// Queries go to every provider, paused or down alike: they only read, and an attempt is verified by the
+    /// provider that holds it. Each attempt's orders are asked of their own provider.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var limiter = limiters.Default;
-        var room = await SlotWait.ForFreeSlotsAsync(limiter, pipeline, time, ProviderCallKind.Query, settings.MaxQueriesInFlight, cancellationToken);
+        var room = await SlotWait.ForFreeSlotsAsync(providers.All, pipeline, time, ProviderCallKind.Query, settings.MaxQueriesInFlight, cancellationToken);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var batch = await claims.ClaimForVerifyAsync(db, Math.Min(settings.VerifyBatchSize, room * settings.QueryChunkSize), cancellationToken);
-        foreach (var chunk in batch.Orders.Chunk(settings.QueryChunkSize))
+        foreach (var group in batch.Orders.GroupBy(o => o.Provider))
         {
-            pipeline.Track(ProviderCallKind.Query, () => QueryAsync(chunk, lifetime.ApplicationStopping));
+            if (providers.Find(group.Key) is not { } provider)
+            {
+                // No provider stored: the create was never sent (the provider is stored before it is), so back to
+                // dispatch. A provider no longer configured: nobody to ask; its orders keep their lease (asked
+                // about again each lease) and go stuck after the SLA, for a person.
+                if (group.Key is null)
+                {
+                    foreach (var order in group)
+                    {
+                        pipeline.HandBack(order, neverSent: true);
+                    }
+                }
+
+                continue;
+            }
+
+            foreach (var chunk in group.Chunk(settings.QueryChunkSize))
+            {
+                pipeline.Track(provider.Name, ProviderCallKind.Query, () => QueryAsync(provider.Client, chunk, lifetime.ApplicationStopping));
+            }
         }
 
         return batch.Orders.Count;
     }
 
     /// <summary>Queries only read, so shutdown may abandon them: the orders are handed back and asked again later.</summary>
-    private async Task QueryAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
+    private async Task QueryAsync(IProviderClient provider, IReadOnlyList<Order> orders, CancellationToken cancellationToken)
     {
         QueryResult answer;
         try

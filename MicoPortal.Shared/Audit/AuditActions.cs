@@ -16,12 +16,14 @@ public static class AuditActions
     public const string UserUnlocked = "user.unlocked";
     public const string UserDeleted = "user.deleted";
     public const string AdminBootstrapped = "admin.bootstrapped";
+    public const string ProviderPaused = "provider.paused";
+    public const string ProviderResumed = "provider.resumed";
 
     /// <summary>Every action, for filters.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         OrderTransition, OrderReverify, OrderRetryDelivery, ReconciliationUploaded, ReconciliationCompleted,
         ApiKeyCreated, ApiKeyRevoked, UserCreated, UserRoleChanged, UserUnlocked, UserDeleted, AdminBootstrapped,
-        ReconciliationRestarted,
+        ReconciliationRestarted, ProviderPaused, ProviderResumed,
     ];
 }

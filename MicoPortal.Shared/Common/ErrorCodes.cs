@@ -20,6 +20,7 @@ public static class ErrorCodes
     public const string LastAdmin = "LAST_ADMIN";
     public const string BootstrapClosed = "BOOTSTRAP_CLOSED";
     public const string ReconciliationNotFound = "RECONCILIATION_NOT_FOUND";
+    public const string ProviderNotFound = "PROVIDER_NOT_FOUND";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string Internal = "INTERNAL";

@@ -15,11 +15,15 @@ public static class IncidentMetrics
     public const string Unknown = "unknown";
     public const string Stuck = "stuck";
 
+    /// <summary>A provider's prepaid float fell below its configured <c>LowBalance</c>.</summary>
+    public const string LowBalance = "lowBalance";
+
+    /// <summary>The metrics the anomaly detector watches (a low balance is a threshold, not an anomaly).</summary>
     public static readonly IReadOnlyList<string> All = [SuccessRate, LatencyP95, Unknown, Stuck];
 }
 
-/// <summary>The part of the traffic an incident is about; <c>null</c> means every SKU or every region.</summary>
-public sealed record IncidentSlice(string? Sku, string? Region);
+/// <summary>The part of the traffic an incident is about; <c>null</c> means every SKU, region or provider.</summary>
+public sealed record IncidentSlice(string? Sku, string? Region, string? Provider = null);
 
 /// <summary>
 /// Why the detector raised (or still holds) the incident: what it observed, what it expected from

@@ -12,6 +12,7 @@ internal sealed class IncidentEntityTypeConfiguration : IEntityTypeConfiguration
         builder.Property(i => i.Metric).HasMaxLength(32);
         builder.Property(i => i.Sku).HasMaxLength(64);
         builder.Property(i => i.Region).HasMaxLength(8);
+        builder.Property(i => i.Provider).HasMaxLength(Providers.ProviderCatalog.MaxNameLength);
         builder.Property(i => i.Severity).HasConversion<string>().HasMaxLength(16);
         builder.Property(i => i.OpenSeries).HasMaxLength(128);
         builder.Property(i => i.Summary).HasMaxLength(500);

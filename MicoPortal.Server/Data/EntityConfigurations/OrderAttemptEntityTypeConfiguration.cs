@@ -12,6 +12,7 @@ internal sealed class OrderAttemptEntityTypeConfiguration : IEntityTypeConfigura
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.ProviderStatus).HasMaxLength(16);
+        builder.Property(a => a.Provider).HasMaxLength(Providers.ProviderCatalog.MaxNameLength);
         builder.Property(a => a.Outcome).HasMaxLength(300);
         builder.Property(a => a.Error).HasMaxLength(500);
         builder.Property(a => a.Actor).HasMaxLength(256);

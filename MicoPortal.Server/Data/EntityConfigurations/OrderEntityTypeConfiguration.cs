@@ -24,6 +24,9 @@ internal sealed class OrderEntityTypeConfiguration : IEntityTypeConfiguration<Or
         builder.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(o => o.DisputeReason).HasMaxLength(300);
         builder.Property(o => o.ProviderRef).HasMaxLength(100);
+        builder.Property(o => o.Provider).HasMaxLength(Providers.ProviderCatalog.MaxNameLength);
+        // A few names at most (one per configured provider).
+        builder.Property(o => o.ProvidersTried).HasMaxLength(300);
         builder.Property(o => o.ProviderStatus).HasMaxLength(16);
         builder.Property(o => o.ReasonCode).HasMaxLength(64);
         builder.Property(o => o.ReasonMessage).HasMaxLength(500);

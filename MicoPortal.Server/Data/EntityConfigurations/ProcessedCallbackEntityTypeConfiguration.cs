@@ -10,7 +10,8 @@ internal sealed class ProcessedCallbackEntityTypeConfiguration : IEntityTypeConf
     {
         builder.ToTable("ProcessedCallbacks");
         builder.HasKey(c => c.EventId);
-        builder.Property(c => c.EventId).HasMaxLength(128);
+        // A provider's event id (at most 128 characters), after its provider's name for all but default.
+        builder.Property(c => c.EventId).HasMaxLength(192);
         builder.HasIndex(c => c.ReceivedAt);
     }
 }

@@ -91,7 +91,7 @@ public class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"chaos: {final.Count} orders, 11 fault kinds at {rate} each, {faults} failed or refused calls recorded, " +
             $"settled={settled} in {clock.Elapsed.TotalSeconds:0} s; {byStatus}; invariant violations = {violations.Count}");
         output.WriteLine("creates at the provider: " + creates);
-        output.WriteLine("provider pipeline at the end: " + portal.Services.GetRequiredService<ProviderLimiters>().Default.Status());
+        output.WriteLine("provider pipeline at the end: " + portal.Services.GetRequiredService<ProviderCatalog>().Default.Limiter.Status());
         output.WriteLine("faults injected by the provider: " + string.Join(", ", provider.Ledger.FaultsInjected().Select(f => $"{f.Key} {f.Value}")));
         foreach (var violation in violations.Take(20))
         {

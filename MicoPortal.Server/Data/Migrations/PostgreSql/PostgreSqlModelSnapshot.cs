@@ -241,6 +241,10 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                     b.Property<double>("PeakScore")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -531,6 +535,10 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("ProviderRef")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -541,6 +549,10 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
 
                     b.Property<long>("ProviderVersion")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ProvidersTried")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
 
                     b.Property<string>("ReasonCode")
                         .HasMaxLength(64)
@@ -662,6 +674,10 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("ProviderStatus")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -671,6 +687,69 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                     b.HasIndex("OrderId", "Id");
 
                     b.ToTable("OrderAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderBalanceSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Provider", "At");
+
+                    b.ToTable("ProviderBalanceSamples", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<decimal?>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)");
+
+                    b.Property<long?>("BalanceAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<string>("PauseReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("PausedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ProviderStates", (string)null);
                 });
 
             modelBuilder.Entity("MicoPortal.Server.Reconciliation.ReconciliationItem", b =>
@@ -841,8 +920,8 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
             modelBuilder.Entity("MicoPortal.Server.Verification.ProcessedCallback", b =>
                 {
                     b.Property<string>("EventId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
+                        .HasMaxLength(192)
+                        .HasColumnType("character varying(192)");
 
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("bigint");

@@ -243,6 +243,10 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                     b.Property<double>("PeakScore")
                         .HasColumnType("float");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -535,6 +539,10 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("ProviderRef")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
@@ -545,6 +553,10 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
 
                     b.Property<long>("ProviderVersion")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ProvidersTried")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
 
                     b.Property<string>("ReasonCode")
                         .HasMaxLength(64)
@@ -666,6 +678,10 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                         .HasMaxLength(300)
                         .HasColumnType("nvarchar(300)");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("ProviderStatus")
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
@@ -675,6 +691,69 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                     b.HasIndex("OrderId", "Id");
 
                     b.ToTable("OrderAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderBalanceSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("decimal(18,4)");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Provider", "At");
+
+                    b.ToTable("ProviderBalanceSamples", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<decimal?>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("decimal(18,4)");
+
+                    b.Property<long?>("BalanceAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.Property<string>("PauseReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("PausedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ProviderStates", (string)null);
                 });
 
             modelBuilder.Entity("MicoPortal.Server.Reconciliation.ReconciliationItem", b =>
@@ -845,8 +924,8 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
             modelBuilder.Entity("MicoPortal.Server.Verification.ProcessedCallback", b =>
                 {
                     b.Property<string>("EventId")
-                        .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasMaxLength(192)
+                        .HasColumnType("nvarchar(192)");
 
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("bigint");

@@ -228,6 +228,10 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                     b.Property<double>("PeakScore")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Region")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -512,6 +516,10 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProviderRef")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -522,6 +530,10 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
 
                     b.Property<long>("ProviderVersion")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProvidersTried")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ReasonCode")
                         .HasMaxLength(64)
@@ -641,6 +653,10 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Provider")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProviderStatus")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -650,6 +666,67 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                     b.HasIndex("OrderId", "Id");
 
                     b.ToTable("OrderAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderBalanceSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Provider", "At");
+
+                    b.ToTable("ProviderBalanceSamples", (string)null);
+                });
+
+            modelBuilder.Entity("MicoPortal.Server.Providers.ProviderState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Balance")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BalanceAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PauseReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PausedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ProviderStates", (string)null);
                 });
 
             modelBuilder.Entity("MicoPortal.Server.Reconciliation.ReconciliationItem", b =>
@@ -816,7 +893,7 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
             modelBuilder.Entity("MicoPortal.Server.Verification.ProcessedCallback", b =>
                 {
                     b.Property<string>("EventId")
-                        .HasMaxLength(128)
+                        .HasMaxLength(192)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ReceivedAt")

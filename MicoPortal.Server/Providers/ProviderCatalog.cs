@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Orders;
+using MicoPortal.Shared.Metrics;
+using MicoPortal.Shared.Providers;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Providers;
+
+/// <summary>One configured provider and what the portal keeps per provider: its client, limiter, health and pause switch.</summary>
+public sealed class ProviderEntry(ProviderRoute route, ProviderOptions options, IProviderClient client, ProviderLimiter limiter, ProviderPause pause)
+{
+    public string Name => Route.Name;
+
+    public ProviderRoute Route { get; } = route;
+
+    /// <summary>The options as configured at start-up (named options <see cref="Name"/>).</summary>
+    public ProviderOptions Options { get; } = options;
+
+    public IProviderClient Client { get; } = client;
+
+    public ProviderLimiter Limiter { get; } = limiter;
+
+    public ProviderHealthTracker Health => Limiter.Health;
+
+    public ProviderPause Pause { get; } = pause;
+
+    /// <summary>Routing may send a new attempt here: not paused and its circuit is not open.</summary>
+    public bool TakesNewAttempts(long nowMs) => !Pause.IsPaused && Health.Health(nowMs) != ProviderHealth.Down;
+}
+
+/// <summary>
+/// The configured providers (docs/api.md section 8): <c>Providers:&lt;name&gt;</c> sections, and the single
+/// <c>Provider</c> section as the provider named <c>default</c>. Built once at start-up; each provider has its
+/// own HTTP client (<see cref="HttpClientName"/>), limiter, health and pause switch, so a slow or paused
+/// provider holds back its own calls and nobody else's.
+/// </summary>
+public sealed partial class ProviderCatalog : IDisposable
+{
+    public const string DefaultProvider = "default";
+    public const int MaxNameLength = 32;
+
+    private readonly Dictionary<string, ProviderEntry> _byName;
+
+    public ProviderCatalog(IConfiguration configuration, IOptionsMonitor<ProviderOptions> options, IHttpClientFactory httpClients,
+        PortalAddress portal, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger<HttpProviderClient>();
+        var entries = new List<ProviderEntry>();
+        foreach (var name in Names(configuration))
+        {
+            var o = options.Get(name);
+            var route = new ProviderRoute(name, o.Priority, o.Skus, o.Regions);
+            var limiter = new ProviderLimiter(name, o.InitialConcurrentCalls, o.MaxConcurrentCalls, o.MaxRequestsPerSecond);
+            var pause = new ProviderPause();
+            var client = new HttpProviderClient(name, httpClients.CreateClient(HttpClientName(name)), options, portal, limiter, pause, time, logger);
+            entries.Add(new ProviderEntry(route, o, client, limiter, pause));
+        }
+
+        Routes = new ProviderRoutes(entries.Select(e => e.Route));
+        _byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        All = [.. Routes.All.Select(r => _byName[r.Name])];
+    }
+
+    /// <summary>Every provider, in routing order.</summary>
+    public IReadOnlyList<ProviderEntry> All { get; }
+
+    public ProviderRoutes Routes { get; }
+
+    /// <summary>The provider named <c>default</c>, or the first by priority when there is none of that name.</summary>
+    public ProviderEntry Default => _byName.GetValueOrDefault(DefaultProvider) ?? All[0];
+
+    public ProviderEntry? Find(string? name) => name is null ? null : _byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Where a new attempt of <paramref name="order"/> goes now: the first provider by priority that serves it,
+    /// has had no earlier attempt of it, is not paused and not down. Null: none right now (the order waits).
+    /// </summary>
+    public ProviderEntry? RouteNewAttempt(Order order, long nowMs)
+    {
+        foreach (var route in Routes.Candidates(order))
+        {
+            var entry = _byName[route.Name];
+            if (entry.TakesNewAttempts(nowMs))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    public IReadOnlyList<ProviderPipelineStatus> PipelineStatus() => [.. All.Select(e => e.Limiter.Status())];
+
+    public static string HttpClientName(string provider) => "MicoPortal.Provider." + provider;
+
+    /// <summary>Where the built-in sandbox serves the provider of this name when its base URL is empty.</summary>
+    public static string SandboxPath(string provider) =>
+        provider == DefaultProvider ? "/sandbox/provider" : "/sandbox/providers/" + provider;
+
+    [GeneratedRegex("^[a-z0-9-]{1,32}$")]
+    private static partial Regex NamePattern();
+
+    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+
+    /// <summary>
+    /// The configured provider names: each <c>Providers:&lt;name&gt;</c>, and <c>default</c> when the single
+    /// <c>Provider</c> section is present or no list is (a portal configured the old way, or not at all, keeps
+    /// its one provider).
+    /// </summary>
+    public static IReadOnlyList<string> Names(IConfiguration configuration)
+    {
+        var listed = configuration.GetSection(ProviderOptions.ListSection).GetChildren().Select(c => c.Key).ToList();
+        var names = new List<string>();
+        if (listed.Count == 0 || configuration.GetSection(ProviderOptions.Section).Exists() || listed.Contains(DefaultProvider))
+        {
+            names.Add(DefaultProvider);
+        }
+
+        names.AddRange(listed.Where(n => n != DefaultProvider));
+        return names;
+    }
+
+    /// <summary>
+    /// Registers named <see cref="ProviderOptions"/> per provider (validated at start), one HTTP client per
+    /// provider and the catalog.
+    /// </summary>
+    public static IServiceCollection AddProviders(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var names = Names(configuration);
+        var invalid = names.Where(n => !IsValidName(n)).ToList();
+        if (invalid.Count > 0)
+        {
+            throw new OptionsValidationException(ProviderOptions.ListSection, typeof(ProviderOptions),
+                [$"Provider names must match [a-z0-9-]{{1,32}}: {string.Join(", ", invalid)}."]);
+        }
+
+        foreach (var name in names)
+        {
+            var builder = services.AddOptions<ProviderOptions>(name);
+            if (name == DefaultProvider)
+            {
+                builder.Bind(configuration.GetSection(ProviderOptions.Section));
+            }
+
+            builder.Bind(configuration.GetSection($"{ProviderOptions.ListSection}:{name}")).ValidateDataAnnotations().ValidateOnStart();
+            services.AddHttpClient(HttpClientName(name), http =>
+                {
+                    http.Timeout = Timeout.InfiniteTimeSpan;
+                    // HTTP/2 where the provider offers it over TLS (many calls on few connections); HTTP/1.1 otherwise.
+                    http.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+                    http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+                })
+                // The catalog holds its client for the life of the process; connections are recycled by the handler.
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectTimeout = TimeSpan.FromSeconds(5),
+                    // HTTP/1.1 needs a connection per call in flight; the provider's limiter is what bounds them.
+                    MaxConnectionsPerServer = sp.GetRequiredService<IOptionsMonitor<ProviderOptions>>().Get(name).MaxConcurrentCalls,
+                    EnableMultipleHttp2Connections = true,
+                });
+        }
+
+        services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, environment));
+        services.AddSingleton<ProviderCatalog>();
+        services.AddSingleton<ProviderCallbackAddress>();
+        return services;
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in All)
+        {
+            entry.Limiter.Dispose();
+        }
+    }
+}
