@@ -16,6 +16,7 @@ builder.Services.AddScoped<IReconciliationApi, ReconciliationApi>();
 builder.Services.AddScoped<ILogUpload, BrowserLogUpload>();
 builder.Services.AddScoped<IAuditApi, AuditApi>();
 builder.Services.AddScoped<INotificationsApi, NotificationsApi>();
+builder.Services.AddScoped<IProvidersApi, ProvidersApi>();
 builder.Services.AddScoped<CurrentUserState>();
 builder.Services.AddScoped<IOperationsHubClient, OperationsHubClient>();
 

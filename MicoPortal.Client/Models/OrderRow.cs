@@ -27,6 +27,7 @@ public sealed class OrderRow(OrderSummaryDto order)
     public DateTimeOffset ReceivedAt => Order.ReceivedAt;
     public DateTimeOffset UpdatedAt => Order.UpdatedAt;
     public long? LatencyMs => Order.LatencyMs;
+    public string? Provider => Order.Provider;
 
     /// <summary>Applies a pushed change; older changes than what the row shows are ignored.</summary>
     public bool Apply(OrderChange change)

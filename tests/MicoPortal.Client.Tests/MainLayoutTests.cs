@@ -20,6 +20,7 @@ public class MainLayoutTests : PortalTestContext
         Assert.Contains("Overview", nav);
         Assert.Contains("Orders", nav);
         Assert.Contains("Failed deliveries", nav);
+        Assert.Contains("Providers", nav);
         Assert.Equal("Live", cut.Find(".connection-indicator").TextContent.Trim());
         Assert.NotNull(cut.Find(".page-body"));
         Assert.Equal(1, Hub.StartCalls);
@@ -47,6 +48,7 @@ public class MainLayoutTests : PortalTestContext
 
         cut.WaitForAssertion(() => Assert.Equal("ops@micoportal.local", cut.Find(".current-user").TextContent.Trim()));
         Assert.Empty(cut.FindAll(".admin-nav"));
+        Assert.Single(cut.FindAll(".mud-navmenu a[href='providers']")); // every operator may look at the providers
         Assert.DoesNotContain("API keys", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Reconciliation", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Audit ledger", cut.Find(".mud-navmenu").TextContent);

@@ -57,6 +57,41 @@ public class OrderDetailTests : PortalTestContext
     }
 
     [Fact]
+    public void The_header_names_the_current_provider_and_each_attempt_names_its_own()
+    {
+        var order = TestData.Order(44, OrderStatus.Delivered);
+        Api.OrderDetails[44] = order with
+        {
+            Provider = "beta",
+            Attempts =
+            [
+                order.Attempts[0] with { Provider = "alpha" },
+                order.Attempts[1] with { Provider = "beta" },
+                order.Attempts[2], // written before providers were recorded
+            ],
+        };
+
+        var cut = RenderOrder(44);
+
+        cut.WaitForAssertion(() => Assert.Equal("beta", cut.Find(".order-provider").TextContent.Trim()));
+        Assert.Equal("alpha", cut.Find(".attempt[data-attempt-id='1'] .attempt-provider").TextContent.Trim());
+        Assert.Equal("beta", cut.Find(".attempt[data-attempt-id='2'] .attempt-provider").TextContent.Trim());
+        Assert.Null(cut.Find(".attempt[data-attempt-id='3']").QuerySelector(".attempt-provider"));
+    }
+
+    [Fact]
+    public void An_order_without_a_provider_shows_no_provider_chip()
+    {
+        Api.OrderDetails[42] = TestData.Order(42, OrderStatus.Delivered);
+
+        var cut = RenderOrder(42);
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".attempt").Count));
+        Assert.Empty(cut.FindAll(".order-provider"));
+        Assert.Empty(cut.FindAll(".attempt-provider"));
+    }
+
+    [Fact]
     public void Retry_is_disabled_for_an_order_that_is_not_failed()
     {
         Api.OrderDetails[42] = TestData.Order(42, OrderStatus.Delivered);

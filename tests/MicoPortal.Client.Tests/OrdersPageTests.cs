@@ -13,12 +13,15 @@ public class OrdersPageTests : PortalTestContext
     [Fact]
     public void Rows_show_orders_with_status_chips()
     {
-        Api.Orders.Add(TestData.OrderSummary(1, OrderStatus.Delivered));
+        Api.Orders.Add(TestData.OrderSummary(1, OrderStatus.Delivered) with { Provider = "alpha" });
         Api.Orders.Add(TestData.OrderSummary(2, OrderStatus.Failed));
 
         var cut = RenderInHost<Orders>();
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".order-status").Count));
+        Assert.Contains("Provider", cut.Find(".orders-grid thead").TextContent);
+        Assert.Contains("alpha", StatusCell(cut, 1).Closest("tr")!.TextContent);
+        Assert.DoesNotContain("alpha", StatusCell(cut, 2).Closest("tr")!.TextContent);
         Assert.Equal("Delivered", StatusCell(cut, 1).QuerySelector(".status-chip")!.GetAttribute("data-status"));
         Assert.Equal("Failed", StatusCell(cut, 2).QuerySelector(".status-chip")!.GetAttribute("data-status"));
         Assert.Contains("shop-2", cut.Find(".orders-grid").TextContent);

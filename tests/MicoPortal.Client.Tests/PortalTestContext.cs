@@ -15,6 +15,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakeReconciliationApi Reconciliation { get; } = new();
     protected FakeAuditApi Audit { get; } = new();
     protected FakeNotificationsApi Notifications { get; } = new();
+    protected FakeProvidersApi ProvidersApi { get; } = new();
 
     protected PortalTestContext()
     {
@@ -27,6 +28,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ILogUpload>(new FakeLogUpload(Reconciliation));
         Services.AddSingleton<IAuditApi>(Audit);
         Services.AddSingleton<INotificationsApi>(Notifications);
+        Services.AddSingleton<IProvidersApi>(ProvidersApi);
         Services.AddSingleton<CurrentUserState>();
     }
 

@@ -35,4 +35,6 @@ public sealed class FakeOperationsHubClient : IOperationsHubClient
     public void PushIncidents(params IncidentDto[] incidents) => IncidentsChanged?.Invoke(incidents);
 
     public bool HasOrdersChangedSubscribers => OrdersChanged is not null;
+
+    public bool HasMetricsUpdatedSubscribers => MetricsUpdated is not null;
 }

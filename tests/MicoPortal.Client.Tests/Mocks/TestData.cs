@@ -2,6 +2,7 @@ using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Providers;
 using MicoPortal.Shared.Reconciliation;
 
 namespace MicoPortal.Client.Tests.Mocks;
@@ -54,4 +55,13 @@ public static class TestData
             state is ReconciliationState.Completed or ReconciliationState.Failed ? Now.AddMinutes(-2) : null,
             fileName, fileBytes, bytesRead ?? (state == ReconciliationState.Completed ? fileBytes : 0), invalidRows, confirmed,
             Now.AddMinutes(-4), "admin@micoportal.local", Now.AddHours(-1), Now, error);
+
+    public static ProviderDto Provider(string name, int priority = 1, ProviderHealth health = ProviderHealth.Healthy, bool paused = false,
+        string? pauseReason = null, string? balance = "12500.00", bool? lowBalance = false, double? successRate = 0.991, double? latencyP95Ms = 840,
+        int inFlight = 3, IReadOnlyList<string>? skus = null, IReadOnlyList<string>? regions = null) =>
+        new(name, priority, skus ?? [], regions ?? [], paused, pauseReason, health, balance, balance is null ? null : "USD",
+            balance is null ? null : Now.AddSeconds(-30), lowBalance, inFlight, successRate, latencyP95Ms,
+            paused ? "ops-lead@micoportal.local" : null, paused ? Now.AddMinutes(-15) : null,
+            lowBalance is null ? null : "1000.00",
+            [new ProviderBalancePoint(Now.AddMinutes(-20), "15000.00"), new ProviderBalancePoint(Now.AddMinutes(-10), "13800.00"), new ProviderBalancePoint(Now.AddSeconds(-30), balance ?? "12500.00")]);
 }
