@@ -36,7 +36,8 @@ public static class OrderMapping
         order.UpdatedAt,
         order.NextCheckAt,
         order.LatencyMs,
-        order.CustomerPhone);
+        order.CustomerPhone,
+        order.Provider);
 
     public static AttemptDto ToDto(this OrderAttempt attempt) => new(
         attempt.Id,
@@ -49,7 +50,8 @@ public static class OrderMapping
         attempt.Outcome,
         attempt.LatencyMs,
         attempt.Error,
-        attempt.Actor);
+        attempt.Actor,
+        attempt.Provider);
 
     public static IReadOnlyList<ConfirmationDto> Confirmations(Order order)
     {

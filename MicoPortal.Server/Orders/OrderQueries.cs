@@ -57,7 +57,7 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
                 o.ReasonCode ?? (o.Disputed ? "DISPUTED" : null),
                 o.Disputed && o.DisputeReason != null ? o.DisputeReason : o.ReasonMessage,
                 (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1),
-                o.ReceivedAt, o.UpdatedAt, o.CompletedAt, o.LatencyMs))
+                o.ReceivedAt, o.UpdatedAt, o.CompletedAt, o.LatencyMs, o.Provider))
             .ToListAsync(cancellationToken);
         return new PagedResult<OrderSummaryDto>(items, total, page, pageSize);
     }

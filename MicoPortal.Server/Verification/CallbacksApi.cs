@@ -38,12 +38,8 @@ public static class CallbacksApi
         CallbackBatcher batcher,
         CancellationToken cancellationToken)
     {
-        if (providers.Find(provider) is null)
-        {
-            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.ProviderNotFound, $"Provider '{provider}' is not configured.");
-        }
-
-        var settings = options.Get(provider);
+        // A provider the portal does not know has no secret, so no signature of its can be valid.
+        var settings = providers.Find(provider) is null ? null : options.Get(provider);
         var body = await ReadBodyAsync(http.Request, cancellationToken);
         if (body is null)
         {
@@ -52,6 +48,7 @@ public static class CallbacksApi
 
         var headers = http.Request.Headers;
         if (!long.TryParse(headers[ProviderCallbackHeaders.Timestamp], NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
+            || settings is null
             || string.IsNullOrEmpty(settings.CallbackSecret)
             || !CallbackSignature.Verify(settings.CallbackSecret, timestamp, body, headers[ProviderCallbackHeaders.Signature]))
         {
@@ -59,7 +56,7 @@ public static class CallbacksApi
         }
 
         var age = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(timestamp);
-        if (age.Duration() > settings.CallbackTolerance)
+        if (age.Duration() > settings!.CallbackTolerance)
         {
             return Problems.Of(StatusCodes.Status401Unauthorized, ErrorCodes.CallbackStale, "The callback timestamp is outside the accepted window.");
         }
