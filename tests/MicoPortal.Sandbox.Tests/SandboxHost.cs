@@ -35,6 +35,7 @@ public sealed class SandboxHost : IAsyncDisposable
         Time = time;
         BaseUrl = baseUrl;
         Ledger = app.Services.GetRequiredService<SandboxLedger>();
+        Instances = app.Services.GetRequiredService<SandboxInstances>();
         Client = NewClient(TimeSpan.FromSeconds(10));
     }
 
@@ -45,6 +46,8 @@ public sealed class SandboxHost : IAsyncDisposable
     public string CallbackUrl => BaseUrl + "/callbacks";
 
     public SandboxLedger Ledger { get; }
+
+    public SandboxInstances Instances { get; }
 
     /// <summary>Client for <c>/sandbox/provider/v1/</c> with the right Bearer key.</summary>
     public HttpClient Client { get; }
@@ -97,9 +100,9 @@ public sealed class SandboxHost : IAsyncDisposable
         return host;
     }
 
-    public HttpClient NewClient(TimeSpan timeout, string? apiKey = ApiKey)
+    public HttpClient NewClient(TimeSpan timeout, string? apiKey = ApiKey, string instance = SandboxInstances.DefaultName)
     {
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/sandbox/provider/v1/"), Timeout = timeout };
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + SandboxInstances.BasePathOf(instance) + "/v1/"), Timeout = timeout };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

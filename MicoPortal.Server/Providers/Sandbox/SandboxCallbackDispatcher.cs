@@ -10,9 +10,10 @@ namespace MicoPortal.Server.Providers.Sandbox;
 /// Sends the signed delivery callbacks. A poll finds orders whose status moved since their last
 /// callback (status is a function of time, so nothing else would notice), and each order's sends
 /// run on their own task so a slow or failing receiver never holds up the API or other orders.
+/// One dispatcher serves every instance's ledger (<see cref="SandboxInstances"/>).
 /// </summary>
 internal sealed class SandboxCallbackDispatcher(
-    SandboxLedger ledger,
+    SandboxInstances instances,
     IHttpClientFactory httpClientFactory,
     IOptionsMonitor<SandboxOptions> options,
     TimeProvider time,
@@ -43,14 +44,19 @@ internal sealed class SandboxCallbackDispatcher(
             {
                 try
                 {
-                    foreach (var (order, version) in ledger.TakeDueCallbacks())
+                    var prune = ++tick % PruneEveryTicks == 0;
+                    foreach (var name in instances.Names)
                     {
-                        Track(SendOrderUpdateAsync(order, version, stoppingToken));
-                    }
+                        var ledger = instances.Ledger(name);
+                        foreach (var (order, version) in ledger.TakeDueCallbacks())
+                        {
+                            Track(SendOrderUpdateAsync(ledger, order, version, stoppingToken));
+                        }
 
-                    if (++tick % PruneEveryTicks == 0)
-                    {
-                        ledger.Prune(time.GetUtcNow() - TimeSpan.FromMinutes(options.CurrentValue.RetentionMinutes));
+                        if (prune)
+                        {
+                            ledger.Prune(time.GetUtcNow() - TimeSpan.FromMinutes(options.CurrentValue.RetentionMinutes));
+                        }
                     }
                 }
                 catch (Exception ex)
@@ -74,7 +80,7 @@ internal sealed class SandboxCallbackDispatcher(
     }
 
     /// <summary>The sends for one status change, in order: the faults decide drops, duplicates and reordering.</summary>
-    private async Task SendOrderUpdateAsync(SandboxOrder order, int version, CancellationToken cancellationToken)
+    private async Task SendOrderUpdateAsync(SandboxLedger ledger, SandboxOrder order, int version, CancellationToken cancellationToken)
     {
         await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -115,7 +121,7 @@ internal sealed class SandboxCallbackDispatcher(
             var url = new Uri(order.Request.CallbackUrl!);
             foreach (var v in sends)
             {
-                await SendWithRetriesAsync(url, order, v, cancellationToken).ConfigureAwait(false);
+                await SendWithRetriesAsync(ledger, url, order, v, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -132,7 +138,7 @@ internal sealed class SandboxCallbackDispatcher(
         }
     }
 
-    private async Task SendWithRetriesAsync(Uri url, SandboxOrder order, int version, CancellationToken cancellationToken)
+    private async Task SendWithRetriesAsync(SandboxLedger ledger, Uri url, SandboxOrder order, int version, CancellationToken cancellationToken)
     {
         // One event id per (order, version): a duplicate or a retry is recognisably the same event.
         var callback = new ProviderCallback($"evt_{order.ProviderRef}_v{version}", ProviderCallback.OrderUpdated, order.Snapshot(version));

@@ -72,6 +72,49 @@ public sealed class SandboxLedger(TimeProvider time)
 
     internal void CountFault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
+    // The prepaid float. A decimal is not atomic, hence the lock; it is a leaf lock (taken inside an entry's).
+    private readonly Lock _balanceLock = new();
+    private decimal _balance = SandboxOptions.DefaultBalance;
+
+    /// <summary>
+    /// The prepaid float: <c>Sandbox:Balance</c> at start, less the <c>maxPrice.amount</c> of every order planned
+    /// to end in SUCCESS (charged once, when committed). It may go negative: the sandbox keeps delivering, and a
+    /// clamped figure would no longer add up to the orders it served.
+    /// </summary>
+    public decimal Balance
+    {
+        get
+        {
+            lock (_balanceLock)
+            {
+                return _balance;
+            }
+        }
+    }
+
+    /// <summary>Sets the float (start-up and <c>PUT /sandbox/admin/balance</c>); later deliveries are charged from it.</summary>
+    public void SetBalance(decimal balance)
+    {
+        lock (_balanceLock)
+        {
+            _balance = balance;
+        }
+    }
+
+    // Every create that reached the handler with a clientRef, in arrival order; pruned with the orders.
+    private readonly ConcurrentQueue<(string ClientRef, DateTimeOffset At)> _arrivals = new();
+
+    /// <summary>
+    /// When each create request arrived (replays and rejected ones included, if the body named a clientRef),
+    /// ordered by time: lets a test prove no create reached this provider after some moment.
+    /// Kept as long as the orders (<c>Sandbox:RetentionMinutes</c>).
+    /// </summary>
+    public IReadOnlyList<(string ClientRef, DateTimeOffset At)> CreateArrivals() =>
+        // OrderBy is stable: arrivals at the same instant stay in the order they were recorded.
+        _arrivals.ToArray().OrderBy(a => a.At).ToList();
+
+    internal void RecordCreateArrival(string clientRef, DateTimeOffset at) => _arrivals.Enqueue((clientRef, at));
+
     // Requests in the current second, for Sandbox:MaxRequestsPerSecond: (second << 32) | count in one long, so one CAS moves both.
     private long _rateWindow;
 
@@ -373,8 +416,11 @@ public sealed class SandboxLedger(TimeProvider time)
         }
     }
 
-    /// <summary>Stores a new order, or says whether the existing one has the same body.</summary>
-    internal CommitResult Commit(Entry entry, ProviderCreateOrderRequest request, DateTimeOffset now)
+    /// <summary>
+    /// Stores a new order, or says whether the existing one has the same body. A new plain order is out of
+    /// stock at <paramref name="outOfStockRate"/> (decided here, once per clientRef).
+    /// </summary>
+    internal CommitResult Commit(Entry entry, ProviderCreateOrderRequest request, DateTimeOffset now, double outOfStockRate = 0)
     {
         lock (entry)
         {
@@ -389,16 +435,35 @@ public sealed class SandboxLedger(TimeProvider time)
                 return new CommitResult(CommitOutcome.Existing, existing);
             }
 
-            // The scenario comes from this body: a 94 resubmission gets the default timeline.
-            var scenario = SandboxScenarios.Resolve(request.Account.UserId);
-            if (scenario == SandboxScenario.DropBeforeCommit)
+            // The scenario comes from this body: a 94 resubmission gets the default timeline. Only a plain
+            // order can be out of stock, so 91 to 99 always keep their scenario.
+            var scenario = SandboxScenarios.Resolve(request.Account.UserId) switch
             {
-                scenario = SandboxScenario.Default;
+                SandboxScenario.DropBeforeCommit => SandboxScenario.Default,
+                SandboxScenario.Default when SandboxScenarios.IsOutOfStock(request.ClientRef, outOfStockRate) => SandboxScenario.OutOfStock,
+                var resolved => resolved,
+            };
+            if (scenario == SandboxScenario.OutOfStock)
+            {
+                CountFault(nameof(SandboxScenario.OutOfStock));
             }
 
             var order = new SandboxOrder(request, scenario, now);
             entry.Order = order;
             entry.CreatesCommitted++;
+
+            // Charged here, once, for every order whose timeline ends in SUCCESS: a commit happens once per
+            // clientRef, and the timeline is fixed now. FAILED (91, out of stock) costs nothing; a 95 ends
+            // REVERSED, i.e. refunded, so its net cost is nothing too. The sandbox converts no currency.
+            if (order.FinalStatus == ProviderStatuses.Success)
+            {
+                var amount = decimal.Parse(request.MaxPrice.Amount, NumberStyles.Number, CultureInfo.InvariantCulture);
+                lock (_balanceLock)
+                {
+                    _balance -= amount;
+                }
+            }
+
             if (!string.IsNullOrEmpty(request.CallbackUrl))
             {
                 _unsettled[request.ClientRef] = entry;
@@ -471,6 +536,13 @@ public sealed class SandboxLedger(TimeProvider time)
                     removed++;
                 }
             }
+        }
+
+        // Arrivals are recorded in (nearly) time order, so the old ones are at the front. Only the
+        // dispatcher prunes, one call at a time, so peek-then-dequeue takes the entry it looked at.
+        while (_arrivals.TryPeek(out var arrival) && arrival.At < cutoff)
+        {
+            _arrivals.TryDequeue(out _);
         }
 
         return removed;

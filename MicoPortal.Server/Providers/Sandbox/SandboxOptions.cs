@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Providers.Sandbox;
@@ -33,6 +34,23 @@ public sealed class SandboxOptions
     /// demo load runs for days. Only orders whose callbacks are all sent are forgotten.
     /// </summary>
     public int RetentionMinutes { get; set; } = 1440;
+
+    public const decimal DefaultBalance = 1_000_000m;
+
+    /// <summary>
+    /// The prepaid float each instance starts with; every order planned to end in SUCCESS takes its
+    /// <c>maxPrice.amount</c> off it. Read at start only (<c>PUT /sandbox/admin/balance</c> changes it later).
+    /// </summary>
+    public decimal Balance { get; set; } = DefaultBalance;
+
+    /// <summary>The currency <c>GET /v1/balance</c> names (the sandbox does no conversion).</summary>
+    public string BalanceCurrency { get; set; } = "USD";
+
+    /// <summary>
+    /// Names of extra sandbox instances, each its own provider with its own ledger at
+    /// <c>/sandbox/providers/{name}</c> (key, latency and faults shared). Read once at start.
+    /// </summary>
+    public string[] Instances { get; set; } = [];
 
     public SandboxFaults Faults { get; set; } = new();
 }
@@ -85,6 +103,12 @@ public sealed class SandboxFaults
     /// <summary>503 MAINTENANCE with Retry-After.</summary>
     public double MaintenanceRate { get; set; }
 
+    /// <summary>
+    /// Share of new orders answered 201 <c>FAILED</c> with reason <c>OUT_OF_STOCK</c>. Which ones follows from
+    /// the clientRef alone, so a reference always behaves the same; userIds ending 91 to 99 keep their scenario.
+    /// </summary>
+    public double OutOfStockRate { get; set; }
+
     internal IEnumerable<string> Validate()
     {
         (string Name, double Value)[] rates =
@@ -99,6 +123,7 @@ public sealed class SandboxFaults
             (nameof(CallbackDuplicateRate), CallbackDuplicateRate),
             (nameof(CallbackReorderRate), CallbackReorderRate),
             (nameof(MaintenanceRate), MaintenanceRate),
+            (nameof(OutOfStockRate), OutOfStockRate),
         ];
         foreach (var (name, value) in rates)
         {
@@ -116,7 +141,7 @@ public sealed class SandboxFaults
 }
 
 /// <summary>Validated at start-up; a disabled sandbox needs no keys.</summary>
-internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+internal sealed partial class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
 {
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
@@ -146,9 +171,39 @@ internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             errors.Add("Sandbox:RetentionMinutes must be at least 1.");
         }
 
+        if (options.Balance < 0)
+        {
+            errors.Add("Sandbox:Balance must not be negative.");
+        }
+
+        if (options.BalanceCurrency is null || !CurrencyPattern().IsMatch(options.BalanceCurrency))
+        {
+            errors.Add("Sandbox:BalanceCurrency must be three capital letters (ISO 4217).");
+        }
+
+        foreach (var instance in options.Instances ?? [])
+        {
+            // The name is a path segment and a DI key; "default" is the instance at /sandbox/provider.
+            if (instance is null || !InstanceNamePattern().IsMatch(instance) || instance == SandboxInstances.DefaultName)
+            {
+                errors.Add($"Sandbox:Instances: '{instance}' must be 1 to 32 of a-z, 0-9 and '-', and not '{SandboxInstances.DefaultName}'.");
+            }
+        }
+
+        if (options.Instances is { } names && names.Distinct(StringComparer.Ordinal).Count() != names.Length)
+        {
+            errors.Add("Sandbox:Instances must not name an instance twice.");
+        }
+
         errors.AddRange(options.Faults.Validate());
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
+    private static partial Regex CurrencyPattern();
+
+    [GeneratedRegex(@"^[a-z0-9-]{1,32}\z")]
+    private static partial Regex InstanceNamePattern();
 }
 
 /// <summary>

@@ -35,6 +35,9 @@ public sealed class SandboxOrder
 
     internal int FinalVersion => Timeline.Count;
 
+    /// <summary>Where the order's timeline ends (what the balance is charged by).</summary>
+    internal string FinalStatus => Timeline[^1].Status;
+
     /// <summary>Highest version a callback was planned for (guarded by the ledger entry's lock).</summary>
     internal int LastNotifiedVersion { get; set; }
 
@@ -61,7 +64,9 @@ public sealed class SandboxOrder
     public ProviderOrder Snapshot(int version)
     {
         var step = Timeline[version - 1];
-        var failed = step.Status == ProviderStatuses.Failed;
+        var (reasonCode, reasonMessage) = step.Status != ProviderStatuses.Failed ? default((string?, string?))
+            : Scenario == SandboxScenario.OutOfStock ? ("OUT_OF_STOCK", "out of stock")
+            : ("ACCOUNT_INVALID", "The account does not exist or cannot receive top-ups.");
         ProviderProof? proof = null;
         if (step.Status is ProviderStatuses.Success or ProviderStatuses.Reversed)
         {
@@ -74,8 +79,8 @@ public sealed class SandboxOrder
             ClientRef,
             ProviderRef,
             step.Status,
-            failed ? "ACCOUNT_INVALID" : null,
-            failed ? "The account does not exist or cannot receive top-ups." : null,
+            reasonCode,
+            reasonMessage,
             proof,
             CreatedAt,
             CreatedAt + step.At,

@@ -19,8 +19,20 @@ internal static partial class SandboxProviderApi
 
     public static void MapProviderApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(BasePath + "/v1")
-            .AddEndpointFilter(RequireBearerKey)
+        // One set of routes per instance; each group carries its instance, which the handlers bind
+        // (SandboxInstance.BindAsync), so the same handlers serve every ledger.
+        var instances = endpoints.ServiceProvider.GetRequiredService<SandboxInstances>();
+        foreach (var name in instances.Names)
+        {
+            var instance = new SandboxInstance(name, instances.Ledger(name));
+            MapApi(endpoints.MapGroup(SandboxInstances.BasePathOf(name) + "/v1").WithMetadata(instance));
+            MapAdmin(endpoints.MapGroup(SandboxInstances.AdminPathOf(name)).WithMetadata(instance), faults: name == SandboxInstances.DefaultName);
+        }
+    }
+
+    private static void MapApi(RouteGroupBuilder api)
+    {
+        api.AddEndpointFilter(RequireBearerKey)
             .AddEndpointFilter(CapRequestRate)
             .ExcludeFromDescription();
 
@@ -28,19 +40,27 @@ internal static partial class SandboxProviderApi
         api.MapGet("/orders/{clientRef}", GetOrder);
         api.MapPost("/orders/query", QueryOrders);
         api.MapPost("/accounts/lookup", LookupAccount);
+        api.MapGet("/balance", GetBalance);
+    }
 
-        var admin = endpoints.MapGroup("/sandbox/admin")
-            .AddEndpointFilter(RequireBearerKey)
+    private static void MapAdmin(RouteGroupBuilder admin, bool faults)
+    {
+        admin.AddEndpointFilter(RequireBearerKey)
             .ExcludeFromDescription();
-        admin.MapGet("/faults", (IOptionsMonitor<SandboxOptions> options) => TypedResults.Json(options.CurrentValue.Faults, ProviderJson.Options));
-        admin.MapPut("/faults", SetFaults);
+        if (faults)
+        {
+            // Faults are the same for every instance, so only the default's admin sets them.
+            admin.MapGet("/faults", (IOptionsMonitor<SandboxOptions> options) => TypedResults.Json(options.CurrentValue.Faults, ProviderJson.Options));
+            admin.MapPut("/faults", SetFaults);
+        }
+
         // The transaction log for reconciliation (docs/api.md section 7), optionally with injected
         // discrepancies; which rows were changed is answered in X-Sandbox-Injected (JSON).
         admin.MapGet("/transactions", (DateTimeOffset? from, DateTimeOffset? to, int? missing, int? extra, int? status, int? amount, int? seed,
-            SandboxLedger ledger, TimeProvider time, HttpContext http) =>
+            SandboxInstance instance, TimeProvider time, HttpContext http) =>
         {
             var until = to ?? time.GetUtcNow();
-            var (csv, injected) = ledger.ExportWithDiscrepancies(from ?? until.AddDays(-1), until,
+            var (csv, injected) = instance.Ledger.ExportWithDiscrepancies(from ?? until.AddDays(-1), until,
                 new SandboxDiscrepancyPlan(Clamp(missing), Clamp(extra), Clamp(status), Clamp(amount), seed ?? 1));
             http.Response.Headers["X-Sandbox-Injected"] = JsonSerializer.Serialize(injected, ProviderJson.Options);
             return TypedResults.Text(csv, "text/csv");
@@ -48,19 +68,30 @@ internal static partial class SandboxProviderApi
             static int Clamp(int? count) => Math.Clamp(count ?? 0, 0, 1_000);
         });
         // How much the sandbox holds, so a soak run can tell its memory from the portal's.
-        admin.MapGet("/stats", (SandboxLedger ledger) =>
+        admin.MapGet("/stats", (SandboxInstance instance) =>
         {
-            var (remembered, unsettled) = ledger.Size();
-            return TypedResults.Json(new { remembered, unsettled, faultsInjected = ledger.FaultsInjected() }, ProviderJson.Options);
+            var (remembered, unsettled) = instance.Ledger.Size();
+            return TypedResults.Json(new { remembered, unsettled, faultsInjected = instance.Ledger.FaultsInjected() }, ProviderJson.Options);
         });
+        // The float without latency or faults, and resetting it (tests, demos of a low float).
+        admin.MapGet("/balance", (SandboxInstance instance, IOptionsMonitor<SandboxOptions> options) =>
+            BalanceOf(instance.Ledger, options.CurrentValue));
+        admin.MapPut("/balance", SetBalance);
     }
 
     private static async Task<IResult> CreateOrder(HttpContext http, [AsParameters] SandboxServices s)
     {
+        // Arrival is when the call reached the handler, before the simulated wire latency.
+        var arrivedAt = s.Time.GetUtcNow();
         var options = s.Options.CurrentValue;
         await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
 
         var request = await ReadBodyAsync<ProviderCreateOrderRequest>(http);
+        if (request?.ClientRef is { Length: > 0 } arrivedRef)
+        {
+            s.Ledger.RecordCreateArrival(arrivedRef, arrivedAt);
+        }
+
         if (ValidateCreate(request) is { } invalid)
         {
             return Error(http, StatusCodes.Status400BadRequest, ProviderErrorCodes.Validation, invalid, retryable: false);
@@ -87,7 +118,7 @@ internal static partial class SandboxProviderApi
             return await DropAsync(http, options.DropMode);
         }
 
-        var (outcome, order) = s.Ledger.Commit(entry, request!, now);
+        var (outcome, order) = s.Ledger.Commit(entry, request!, now, options.Faults.OutOfStockRate);
         if (outcome == SandboxLedger.CommitOutcome.Conflict)
         {
             return Error(http, StatusCodes.Status409Conflict, ProviderErrorCodes.RefConflict,
@@ -257,6 +288,44 @@ internal static partial class SandboxProviderApi
             ? (request.Region == "GLOBAL" ? "MENA" : "GLOBAL")
             : request.Region;
         return TypedResults.Json(new ProviderLookupResponse(true, "Player" + request.UserId[^4..], region), ProviderJson.Options);
+    }
+
+    private static async Task<IResult> GetBalance(HttpContext http, [AsParameters] SandboxServices s)
+    {
+        var options = s.Options.CurrentValue;
+        await SimulateLatencyAsync(options, s.Ledger, http.RequestAborted);
+
+        // Faults apply as to any read, so a balance probe sees a failing provider as failing.
+        var fault = RollFault(options.Faults, s.Ledger);
+        if (FaultBeforeCommit(http, fault) is { } failed)
+        {
+            return failed;
+        }
+
+        if (fault is Fault.DropBeforeCommit or Fault.DropAfterCommit)
+        {
+            return await DropAsync(http, options.DropMode);
+        }
+
+        return fault == Fault.Malformed ? Malformed() : BalanceOf(s.Ledger, options);
+    }
+
+    private static IResult BalanceOf(SandboxLedger ledger, SandboxOptions options) =>
+        TypedResults.Json(new SandboxBalance(ledger.Balance.ToString("0.00", CultureInfo.InvariantCulture), options.BalanceCurrency), ProviderJson.Options);
+
+    private static async Task<IResult> SetBalance(HttpContext http, SandboxInstance instance, IOptionsMonitor<SandboxOptions> options)
+    {
+        var body = await ReadBodyAsync<SandboxBalanceUpdate>(http);
+        if (body?.Balance is not { } text
+            || !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var balance)
+            || balance < 0)
+        {
+            return Error(http, StatusCodes.Status400BadRequest, ProviderErrorCodes.Validation,
+                "Body must be {\"balance\":\"<decimal, not negative>\"}.", retryable: false);
+        }
+
+        instance.Ledger.SetBalance(balance);
+        return BalanceOf(instance.Ledger, options.CurrentValue);
     }
 
     private static async Task<IResult> SetFaults(HttpContext http, SandboxFaultOverride faultOverride)
@@ -432,7 +501,8 @@ internal static partial class SandboxProviderApi
         var cap = http.RequestServices.GetRequiredService<IOptionsMonitor<SandboxOptions>>().CurrentValue.MaxRequestsPerSecond;
         if (cap > 0)
         {
-            var ledger = http.RequestServices.GetRequiredService<SandboxLedger>();
+            // Each instance is its own provider, with its own cap.
+            var ledger = SandboxInstance.Of(http).Ledger;
             var second = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
             if (!ledger.TryCountRequest(second, cap))
             {
@@ -519,7 +589,30 @@ internal static partial class SandboxProviderApi
 
 /// <summary>The services every sandbox handler needs, bundled for <c>[AsParameters]</c>.</summary>
 internal readonly record struct SandboxServices(
-    SandboxLedger Ledger,
+    SandboxInstance Instance,
     IOptionsMonitor<SandboxOptions> Options,
     TimeProvider Time,
-    ILogger<SandboxLedger> Logger);
+    ILogger<SandboxLedger> Logger)
+{
+    /// <summary>The ledger of the instance the route belongs to.</summary>
+    public SandboxLedger Ledger => Instance.Ledger;
+}
+
+/// <summary>
+/// The instance a sandbox route belongs to, set as metadata on its route group. Bound as a handler
+/// parameter from that metadata, so one set of handlers serves every instance's ledger.
+/// </summary>
+internal sealed record SandboxInstance(string Name, SandboxLedger Ledger)
+{
+    public static SandboxInstance Of(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<SandboxInstance>()
+        ?? throw new InvalidOperationException("A sandbox endpoint was mapped without its instance.");
+
+    public static ValueTask<SandboxInstance?> BindAsync(HttpContext http) => ValueTask.FromResult<SandboxInstance?>(Of(http));
+}
+
+/// <summary>Answer of <c>GET /v1/balance</c> and the balance admin: the amount with two decimals, invariant culture.</summary>
+internal sealed record SandboxBalance(string Balance, string Currency);
+
+/// <summary>Body of <c>PUT .../admin/balance</c>.</summary>
+internal sealed record SandboxBalanceUpdate(string? Balance);

@@ -16,6 +16,7 @@ public enum SandboxScenario
     Maintenance, // 97
     CallbackChaos, // 98
     MalformedFirst, // 99
+    OutOfStock, // not chosen by the userId: Sandbox:Faults:OutOfStockRate of plain orders
 }
 
 /// <summary>One point of an order's timeline: from <see cref="At"/> after creation the status is <see cref="Status"/>.</summary>
@@ -49,7 +50,7 @@ internal static class SandboxScenarios
     /// </summary>
     public static IReadOnlyList<SandboxStep> Timeline(SandboxScenario scenario, string clientRef) => scenario switch
     {
-        SandboxScenario.AccountInvalid => [new(TimeSpan.Zero, ProviderStatuses.Failed)],
+        SandboxScenario.AccountInvalid or SandboxScenario.OutOfStock => [new(TimeSpan.Zero, ProviderStatuses.Failed)],
         SandboxScenario.SlowSuccess =>
             [new(TimeSpan.Zero, ProviderStatuses.Pending), new(SlowSuccessDelay, ProviderStatuses.Success)],
         SandboxScenario.Reversal =>
@@ -63,10 +64,14 @@ internal static class SandboxScenarios
     /// <summary>0 to 2 s, random per order but the same for the same clientRef (repeatable demos and tests).</summary>
     public static TimeSpan DefaultPendingTime(string clientRef) => TimeSpan.FromMilliseconds(StableMillis(clientRef, 2000));
 
-    private static int StableMillis(string clientRef, int max)
-    {
-        // string.GetHashCode is randomized per process; a real hash keeps it stable across runs.
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(clientRef));
-        return (int)(BitConverter.ToUInt32(hash, 0) % (uint)(max + 1));
-    }
+    /// <summary>Whether a plain order with this clientRef is out of stock at <paramref name="rate"/>: the same answer for the same ref, in every run.</summary>
+    public static bool IsOutOfStock(string clientRef, double rate) =>
+        // Bytes 4 to 7 of the hash, so the choice is independent of the pending time (bytes 0 to 3).
+        rate > 0 && BitConverter.ToUInt32(Hash(clientRef), 4) / (uint.MaxValue + 1.0) < rate;
+
+    private static int StableMillis(string clientRef, int max) =>
+        (int)(BitConverter.ToUInt32(Hash(clientRef), 0) % (uint)(max + 1));
+
+    // string.GetHashCode is randomized per process; a real hash keeps it stable across runs.
+    private static byte[] Hash(string clientRef) => SHA256.HashData(Encoding.UTF8.GetBytes(clientRef));
 }
