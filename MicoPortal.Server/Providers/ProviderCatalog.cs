@@ -95,8 +95,7 @@ public sealed partial class ProviderCatalog : IDisposable
     public static string HttpClientName(string provider) => "MicoPortal.Provider." + provider;
 
     /// <summary>Where the built-in sandbox serves the provider of this name when its base URL is empty.</summary>
-    public static string SandboxPath(string provider) =>
-        provider == DefaultProvider ? "/sandbox/provider" : "/sandbox/providers/" + provider;
+    public static string SandboxPath(string provider) => Sandbox.SandboxInstances.BasePathOf(provider);
 
     [GeneratedRegex("^[a-z0-9-]{1,32}$")]
     private static partial Regex NamePattern();

@@ -96,9 +96,12 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["GET /sandbox/provider/v1/orders/{clientRef}"] = [No, No, No, No, No],
         ["POST /sandbox/provider/v1/orders/query"] = [No, No, No, No, No],
         ["POST /sandbox/provider/v1/accounts/lookup"] = [No, No, No, No, No],
+        ["GET /sandbox/provider/v1/balance"] = [No, No, No, No, No],
         ["GET /sandbox/admin/faults"] = [No, No, No, No, No],
         ["PUT /sandbox/admin/faults"] = [No, No, No, No, No],
         ["GET /sandbox/admin/stats"] = [No, No, No, No, No],
+        ["GET /sandbox/admin/balance"] = [No, No, No, No, No],
+        ["PUT /sandbox/admin/balance"] = [No, No, No, No, No],
         ["GET /sandbox/admin/transactions"] = [No, No, No, No, No],
         // Pages: the dashboard needs a signed-in operator; the sign-in page is open.
         // (Blazor maps GET and POST for every page; a POST without a form handler is refused after authorization.)
