@@ -15,6 +15,7 @@ public sealed class ProviderMonitor(
     ProviderCatalog catalog,
     ProviderStates states,
     IOptions<VerificationOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<ProviderMonitor> logger) : BackgroundService
 {
@@ -24,6 +25,13 @@ public sealed class ProviderMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The built-in sandbox's address is known only once the server listens.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
         var settings = options.Value;
         var refreshedAt = DateTimeOffset.MinValue;
         using var timer = new PeriodicTimer(Tick, time);

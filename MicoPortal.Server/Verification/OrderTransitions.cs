@@ -29,6 +29,7 @@ public readonly record struct PendingEvent(long OrderId, DateTimeOffset? HeldLea
 /// </summary>
 public sealed class OrderTransitions(
     VerificationPolicy policy,
+    Providers.ProviderCatalog providers,
     TimeProvider time,
     OrderChangeFeed feed,
     MetricsRecorder metrics,
@@ -150,9 +151,20 @@ public sealed class OrderTransitions(
     /// <summary>After the commit: the metrics and the live change feed hear of what was saved.</summary>
     private List<(Order Order, Transition Transition)> Published(Results results, DateTimeOffset now)
     {
-        foreach (var (order, (transition, _)) in results)
+        var nowMs = Environment.TickCount64;
+        foreach (var (order, (transition, attempts)) in results)
         {
             metrics.StatusChanged(order, transition.From);
+            // Each provider's success rate: an attempt that delivered, failed, or failed over to the next provider.
+            var first = attempts[0];
+            if (first.DeliveryAttemptNo < order.AttemptNo && first.Kind != Orders.AttemptKind.RetryDelivery)
+            {
+                providers.Find(first.Provider)?.Health.RecordAttempt(delivered: false, nowMs);
+            }
+            else if (transition.From != order.Status && order.Status is OrderStatus.Delivered or OrderStatus.Failed)
+            {
+                providers.Find(order.Provider)?.Health.RecordAttempt(order.Status == OrderStatus.Delivered, nowMs);
+            }
         }
 
         var changes = results
