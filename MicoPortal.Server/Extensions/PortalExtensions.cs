@@ -135,6 +135,8 @@ public static class PortalExtensions
     public static async Task<WebApplication> UsePortalAsync(this WebApplication app)
     {
         await app.Services.MigratePortalDatabaseAsync();
+        // The pause switches before any sweep runs: a restarted instance must not send to a paused provider.
+        await app.Services.GetRequiredService<ProviderStates>().RefreshAsync(CancellationToken.None);
 
         // First: the client's address and scheme, from a trusted proxy only (ProxyTrust).
         app.UseForwardedHeaders();

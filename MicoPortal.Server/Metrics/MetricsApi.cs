@@ -4,6 +4,7 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Providers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MicoPortal.Server.Metrics;
@@ -64,6 +65,19 @@ public static class MetricsApi
         Metric("micoportal_delivery_latency_ms", "gauge", "Received to delivered, last 15 minutes.",
             ("{quantile=\"0.5\"}", s.LatencyMs.P50), ("{quantile=\"0.95\"}", s.LatencyMs.P95), ("{quantile=\"0.99\"}", s.LatencyMs.P99));
 
+        // Per provider (docs/api.md section 8). Names are [a-z0-9-], safe as label values.
+        var providers = s.Providers ?? [];
+        Metric("micoportal_provider_health", "gauge", "1 for the provider's current health (Healthy, Degraded, Down).",
+            [.. providers.SelectMany(p => Enum.GetValues<ProviderHealth>().Select(h => ($"{{provider=\"{p.Name}\",health=\"{h}\"}}", p.Health == h ? 1.0 : 0.0)))]);
+        Metric("micoportal_provider_paused", "gauge", "1 while an Admin has paused the provider.", [.. providers.Select(p => (Label(p), p.Paused ? 1.0 : 0.0))]);
+        Metric("micoportal_provider_in_flight", "gauge", "Calls on the wire to the provider from this instance.", [.. providers.Select(p => (Label(p), (double)p.InFlight))]);
+        Metric("micoportal_provider_success_ratio", "gauge", "Share of the provider's attempts that delivered (last 15 minutes, this instance).",
+            [.. providers.Where(p => p.SuccessRate is not null).Select(p => (Label(p), p.SuccessRate!.Value))]);
+        Metric("micoportal_provider_latency_p95_ms", "gauge", "p95 latency of the provider's last answered calls.",
+            [.. providers.Where(p => p.LatencyP95Ms is not null).Select(p => (Label(p), p.LatencyP95Ms!.Value))]);
+        Metric("micoportal_provider_balance", "gauge", "The provider's prepaid float, as last read.",
+            [.. providers.Where(p => p.Balance is not null).Select(p => (Label(p), double.Parse(p.Balance!, CultureInfo.InvariantCulture)))]);
+
         // Memory, so a slow leak shows on a dashboard (and in the soak benchmark): the working set alone
         // cannot tell a leak from the server GC's habit of keeping a large heap when memory is plentiful;
         // what is still alive after the last full collection can.
@@ -85,6 +99,8 @@ public static class MetricsApi
             ("{generation=\"0\"}", GC.CollectionCount(0)), ("{generation=\"1\"}", GC.CollectionCount(1)), ("{generation=\"2\"}", GC.CollectionCount(2)));
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);
     }
+
+    private static string Label(ProviderDto provider) => $"{{provider=\"{provider.Name}\"}}";
 
     private static ValidationProblem InvalidWindow() =>
         Problems.Validation(new Dictionary<string, string[]> { ["window"] = ["A duration such as 15m, 1h or 90s, at most 24h."] });

@@ -194,18 +194,26 @@ public static class OrderStateMachine
 
     private static (bool, string) OnQueryNotFound(Order order, DateTimeOffset now, VerificationPolicy policy)
     {
+        if (order.Status is OrderStatus.Received or OrderStatus.Unknown && order.CallbackConfirmedAt is not null)
+        {
+            // A signed callback said this very reference was delivered: sending it again (anywhere) could deliver twice.
+            Become(order, OrderStatus.Unknown);
+            Dispute(order, "a signed callback said SUCCESS, the provider answers REF_NOT_FOUND");
+            return Reschedule(order, now, policy, null, "disputed: REF_NOT_FOUND after a signed SUCCESS callback; not sent again");
+        }
+
         if (order.Status is OrderStatus.Received or OrderStatus.Unknown)
         {
             // The provider never took this reference, so nothing is delivered anywhere: another provider may
-            // take the order (a new attempt), or, with none left, the same reference may be sent again (rule 1).
-            if (order.CallbackConfirmedAt is null && policy.Routes.CanFailOver(order))
+            // take the order (a new attempt), or, with none left, the same reference is sent again to the same
+            // provider (rule 1; the attempt stays with its provider).
+            if (policy.Routes.CanFailOver(order))
             {
                 return FailOver(order, now, ProviderErrorCodes.RefNotFound);
             }
 
             Become(order, OrderStatus.Received);
             order.CreateIssuedAt = null;
-            order.Provider = null;
             order.ReasonCode = null;
             order.ReasonMessage = null;
             order.NextCheckAt = now;

@@ -8,14 +8,14 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Providers;
 
 /// <summary>One configured provider and what the portal keeps per provider: its client, limiter, health and pause switch.</summary>
-public sealed class ProviderEntry(ProviderRoute route, ProviderOptions options, IProviderClient client, ProviderLimiter limiter, ProviderPause pause)
+public sealed class ProviderEntry(ProviderRoute route, IOptionsMonitor<ProviderOptions> options, IProviderClient client, ProviderLimiter limiter, ProviderPause pause)
 {
     public string Name => Route.Name;
 
     public ProviderRoute Route { get; } = route;
 
-    /// <summary>The options as configured at start-up (named options <see cref="Name"/>).</summary>
-    public ProviderOptions Options { get; } = options;
+    /// <summary>The provider's options as they are now (named options <see cref="Name"/>); routing keeps those of start-up.</summary>
+    public ProviderOptions Options => options.Get(Name);
 
     public IProviderClient Client { get; } = client;
 
@@ -54,7 +54,7 @@ public sealed partial class ProviderCatalog : IDisposable
             var limiter = new ProviderLimiter(name, o.InitialConcurrentCalls, o.MaxConcurrentCalls, o.MaxRequestsPerSecond);
             var pause = new ProviderPause();
             var client = new HttpProviderClient(name, httpClients.CreateClient(HttpClientName(name)), options, portal, limiter, pause, time, logger);
-            entries.Add(new ProviderEntry(route, o, client, limiter, pause));
+            entries.Add(new ProviderEntry(route, options, client, limiter, pause));
         }
 
         Routes = new ProviderRoutes(entries.Select(e => e.Route));
@@ -73,21 +73,29 @@ public sealed partial class ProviderCatalog : IDisposable
     public ProviderEntry? Find(string? name) => name is null ? null : _byName.GetValueOrDefault(name);
 
     /// <summary>
-    /// Where a new attempt of <paramref name="order"/> goes now: the first provider by priority that serves it,
-    /// has had no earlier attempt of it, is not paused and not down. Null: none right now (the order waits).
+    /// Where the create of <paramref name="order"/> goes now. A new attempt: the first provider by priority that
+    /// serves it, has had no earlier attempt of it, is not paused and not down. The same reference again (after
+    /// REF_NOT_FOUND, with no provider left to fail over to): only the provider it is stored with. Never to a
+    /// provider without a free slot in <paramref name="freeSlots"/> (one is taken): then not now, and the order
+    /// stays in the queue; strict priority, no spilling to the next provider.
     /// </summary>
-    public ProviderEntry? RouteNewAttempt(Order order, long nowMs)
+    public Verification.RouteChoice Route(Order order, long nowMs, IDictionary<string, int> freeSlots)
     {
-        foreach (var route in Routes.Candidates(order))
+        var chosen = order.Provider is { } stored
+            ? Find(stored) is { } same && same.TakesNewAttempts(nowMs) ? same : null
+            : Routes.Candidates(order).Select(r => _byName[r.Name]).FirstOrDefault(e => e.TakesNewAttempts(nowMs));
+        if (chosen is null)
         {
-            var entry = _byName[route.Name];
-            if (entry.TakesNewAttempts(nowMs))
-            {
-                return entry;
-            }
+            return new Verification.RouteChoice(null, NoneTakesIt: true);
         }
 
-        return null;
+        if (freeSlots.TryGetValue(chosen.Name, out var free) && free > 0)
+        {
+            freeSlots[chosen.Name] = free - 1;
+            return new Verification.RouteChoice(chosen.Name);
+        }
+
+        return new Verification.RouteChoice(null);
     }
 
     public IReadOnlyList<ProviderPipelineStatus> PipelineStatus() => [.. All.Select(e => e.Limiter.Status())];
@@ -97,7 +105,7 @@ public sealed partial class ProviderCatalog : IDisposable
     /// <summary>Where the built-in sandbox serves the provider of this name when its base URL is empty.</summary>
     public static string SandboxPath(string provider) => Sandbox.SandboxInstances.BasePathOf(provider);
 
-    [GeneratedRegex("^[a-z0-9-]{1,32}$")]
+    [GeneratedRegex(@"^[a-z0-9-]{1,32}\z")]
     private static partial Regex NamePattern();
 
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
@@ -132,6 +140,13 @@ public sealed partial class ProviderCatalog : IDisposable
         {
             throw new OptionsValidationException(ProviderOptions.ListSection, typeof(ProviderOptions),
                 [$"Provider names must match [a-z0-9-]{{1,32}}: {string.Join(", ", invalid)}."]);
+        }
+
+        // An order's tried list holds every name but one, comma-separated (Order.ProvidersTried, 300 characters).
+        if (names.Sum(n => n.Length + 1) > 300)
+        {
+            throw new OptionsValidationException(ProviderOptions.ListSection, typeof(ProviderOptions),
+                ["The provider names are too long together: at most 300 characters with a separator each."]);
         }
 
         foreach (var name in names)

@@ -22,6 +22,7 @@ public sealed class ProviderMonitor(
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, DateTimeOffset> _balanceReadAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _reading = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,14 +47,21 @@ public sealed class ProviderMonitor(
                     refreshedAt = now;
                 }
 
+                // Reads run beside the loop, one at a time per provider: a provider whose limiter is full or whose
+                // answer hangs must not hold up the pause switches or the other providers.
                 foreach (var entry in catalog.All)
                 {
+                    if (_reading.TryGetValue(entry.Name, out var reading) && !reading.IsCompleted)
+                    {
+                        continue;
+                    }
+
                     var probe = entry.Health.ProbeDue(Environment.TickCount64);
                     var balanceDue = now - _balanceReadAt.GetValueOrDefault(entry.Name, DateTimeOffset.MinValue) >= settings.BalanceCheckInterval;
                     if (probe || balanceDue)
                     {
-                        await ReadBalanceAsync(entry, probe, stoppingToken);
                         _balanceReadAt[entry.Name] = now;
+                        _reading[entry.Name] = ReadBalanceAsync(entry, probe, stoppingToken);
                     }
                 }
             }
@@ -78,6 +86,21 @@ public sealed class ProviderMonitor(
     }
 
     private async Task ReadBalanceAsync(ProviderEntry entry, bool probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadBalanceOnceAsync(entry, probe, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Reading the balance of provider {Provider} failed; the next round tries again", entry.Name);
+        }
+    }
+
+    private async Task ReadBalanceOnceAsync(ProviderEntry entry, bool probe, CancellationToken cancellationToken)
     {
         var result = await entry.Client.GetBalanceAsync(cancellationToken);
         if (probe)

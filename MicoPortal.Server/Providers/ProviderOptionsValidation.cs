@@ -22,6 +22,15 @@ internal sealed class ProviderOptionsValidation(IConfiguration configuration, IH
                 $"{section}:BaseUrl is required: the built-in sandbox serves only 'default' and the names in Sandbox:Instances.");
         }
 
+        // A create must be answered or time out while its order's lease holds, or another sweep could take the order
+        // over, find nothing at the provider yet and send it again: such a create is never started.
+        var lease = configuration.GetValue<TimeSpan?>("Verification:Lease") ?? new Verification.VerificationOptions().Lease;
+        if (options.CreateTimeout + Verification.DispatchSweep.LeaseMargin >= lease)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{section}:CreateTimeout ({options.CreateTimeout}) must be shorter than Verification:Lease ({lease}) by more than {Verification.DispatchSweep.LeaseMargin.TotalSeconds:0} s.");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.BaseUrl) && !Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out _))
         {
             return ValidateOptionsResult.Fail($"{section}:BaseUrl must be an absolute URL.");

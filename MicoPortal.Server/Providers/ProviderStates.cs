@@ -37,10 +37,29 @@ public sealed class ProviderStates(
     private static readonly TimeSpan SampleRetention = TimeSpan.FromDays(7);
 
     private readonly ConcurrentDictionary<string, ProviderState> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A refresh that read the switch before a pause was stored must not apply its stale view after the pause:
+    /// reading and applying, and storing and applying, take turns.
+    /// </summary>
+    private readonly SemaphoreSlim _switches = new(1, 1);
     private readonly ConcurrentDictionary<string, ProviderBalancePoint[]> _history = new(StringComparer.Ordinal);
 
     /// <summary>Reads every provider's stored state and applies the pause switches (another instance may have flipped one).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _switches.WaitAsync(cancellationToken);
+        try
+        {
+            await RefreshSwitchesAsync(cancellationToken);
+        }
+        finally
+        {
+            _switches.Release();
+        }
+    }
+
+    private async Task RefreshSwitchesAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.ProviderStates.AsNoTracking().ToDictionaryAsync(s => s.Name, cancellationToken);
@@ -71,14 +90,15 @@ public sealed class ProviderStates(
     public async Task<int> PauseAsync(ProviderEntry entry, string reason, string? actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var pause = new PauseInfo(reason, actor, now);
         await SaveAsync(entry.Name, s =>
         {
             s.Paused = true;
             s.PauseReason = reason;
             s.PausedBy = actor;
             s.PausedAt = now;
-        }, actor, AuditActions.ProviderPaused, $"paused provider {entry.Name}: {reason}", cancellationToken);
-        var stillOut = await entry.Pause.PauseAsync(new PauseInfo(reason, actor, now), PauseDrain, time, cancellationToken);
+        }, actor, AuditActions.ProviderPaused, $"paused provider {entry.Name}: {reason}", () => entry.Pause.Set(pause), cancellationToken);
+        var stillOut = await entry.Pause.PauseAsync(pause, PauseDrain, time, cancellationToken);
         logger.LogWarning("{Actor} paused provider {Provider}: {Reason} ({StillOut} creates still awaiting their answer)", actor, entry.Name, reason, stillOut);
         return stillOut;
     }
@@ -91,8 +111,7 @@ public sealed class ProviderStates(
             s.PauseReason = null;
             s.PausedBy = null;
             s.PausedAt = null;
-        }, actor, AuditActions.ProviderResumed, $"resumed provider {entry.Name}", cancellationToken);
-        entry.Pause.Set(null);
+        }, actor, AuditActions.ProviderResumed, $"resumed provider {entry.Name}", () => entry.Pause.Set(null), cancellationToken);
         logger.LogWarning("{Actor} resumed provider {Provider}", actor, entry.Name);
     }
 
@@ -199,29 +218,39 @@ public sealed class ProviderStates(
                 stored?.Balance is { } b ? OrderMapping.FormatMoney(b) : null,
                 stored?.Currency,
                 stored?.BalanceAt,
-                stored?.Balance is { } balance && threshold is { } t ? balance < t : null,
+                threshold is { } limit ? OrderMapping.FormatMoney(limit) : null,
                 status.InFlightCreates + status.InFlightQueries,
                 e.Health.SuccessRate(nowMs),
                 e.Health.LatencyP95Ms(),
                 pause?.By,
                 pause?.At,
-                threshold is { } limit ? OrderMapping.FormatMoney(limit) : null,
+                stored?.Balance is { } balance && threshold is { } t ? balance < t : null,
                 _history.GetValueOrDefault(e.Name) ?? []);
         })];
     }
 
-    private async Task SaveAsync(string name, Action<ProviderState> change, string? actor, string action, string details, CancellationToken cancellationToken)
+    /// <summary>Stores a switch with its audit entry, then applies it here, with no refresh in between.</summary>
+    private async Task SaveAsync(string name, Action<ProviderState> change, string? actor, string action, string details, Action apply, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var state = await db.ProviderStates.FirstOrDefaultAsync(s => s.Name == name, cancellationToken);
-        if (state is null)
+        await _switches.WaitAsync(cancellationToken);
+        try
         {
-            db.ProviderStates.Add(state = new ProviderState { Name = name });
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var state = await db.ProviderStates.FirstOrDefaultAsync(s => s.Name == name, cancellationToken);
+            if (state is null)
+            {
+                db.ProviderStates.Add(state = new ProviderState { Name = name });
+            }
 
-        change(state);
-        audit.Add(db, actor, action, details);
-        await db.SaveChangesAsync(cancellationToken);
-        _stored[name] = state;
+            change(state);
+            audit.Add(db, actor, action, details);
+            await db.SaveChangesAsync(cancellationToken);
+            _stored[name] = state;
+            apply();
+        }
+        finally
+        {
+            _switches.Release();
+        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class DeliveryPipeline(
 
     private readonly Channel<Answer> _answers = Channel.CreateUnbounded<Answer>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, int[]> _started = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(long OrderId, DateTimeOffset Lease, bool NeverSent)> _handBack = new();
+    private readonly ConcurrentQueue<(long OrderId, DateTimeOffset Lease, ReleaseKind Kind)> _handBack = new();
 
     /// <summary>Per provider: calls started and not yet ended, by kind, then all kinds (the last slot).</summary>
     private int[] Counts(string provider) => _started.GetOrAdd(provider, _ => new int[Enum.GetValues<ProviderCallKind>().Length + 1]);
@@ -104,9 +104,9 @@ public sealed class DeliveryPipeline(
     }
 
     /// <summary>Hands a claimed order back to the queue (its call never started, or its answer cannot be used).</summary>
-    public void HandBack(Orders.Order order, bool neverSent) => _handBack.Enqueue((order.Id, order.LeaseUntil!.Value, neverSent));
+    public void HandBack(Orders.Order order, ReleaseKind kind) => _handBack.Enqueue((order.Id, order.LeaseUntil!.Value, kind));
 
-    private void HandBack(Answer answer) => _handBack.Enqueue((answer.Work.Order.Id, answer.Lease, false));
+    private void HandBack(Answer answer) => _handBack.Enqueue((answer.Work.Order.Id, answer.Lease, ReleaseKind.CheckAgain));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -194,15 +194,15 @@ public sealed class DeliveryPipeline(
             return;
         }
 
-        var items = new List<(long OrderId, DateTimeOffset Lease, bool NeverSent)>();
+        var items = new List<(long OrderId, DateTimeOffset Lease, ReleaseKind Kind)>();
         while (_handBack.TryDequeue(out var item))
         {
             items.Add(item);
         }
 
-        foreach (var group in items.GroupBy(i => (i.Lease, i.NeverSent)))
+        foreach (var group in items.GroupBy(i => (i.Lease, i.Kind)))
         {
-            await claims.ReleaseAsync(dbFactory, [.. group.Select(i => i.OrderId)], group.Key.Lease, group.Key.NeverSent);
+            await claims.ReleaseAsync(dbFactory, [.. group.Select(i => i.OrderId)], group.Key.Lease, group.Key.Kind);
         }
     }
 }

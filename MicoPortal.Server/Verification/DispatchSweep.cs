@@ -27,7 +27,7 @@ public sealed class DispatchSweep(
     TimeProvider time)
 {
     /// <summary>Margin between the last moment a create may start and its lease running out (past its own timeout).</summary>
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>One round: wait for free slots, claim that many orders, route them, start their creates. Returns orders claimed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -35,23 +35,26 @@ public sealed class DispatchSweep(
         var open = providers.All.Where(p => p.TakesNewAttempts(Environment.TickCount64)).ToList();
         var free = await SlotWait.ForFreeSlotsAsync(open, pipeline, time, ProviderCallKind.Create, int.MaxValue, cancellationToken,
             queriesReserved: options.Value.MaxQueriesInFlight);
-        if (free == 0)
+        var total = free.Values.Sum();
+        if (total == 0)
         {
             return 0;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var batch = await claims.ClaimForDispatchAsync(db, Math.Min(free, options.Value.DispatchBatchSize),
-            order => providers.RouteNewAttempt(order, Environment.TickCount64)?.Name, cancellationToken);
+        var nowMs = Environment.TickCount64;
+        var batch = await claims.ClaimForDispatchAsync(db, Math.Min(total, options.Value.DispatchBatchSize), order => providers.Route(order, nowMs, free), cancellationToken);
         foreach (var order in batch.Orders)
         {
             var provider = providers.Find(order.Provider)!;
             var callbackUrl = callbackAddress.For(provider.Name);
+            var release = batch.Routed!.Contains(order.Id) ? ReleaseKind.NeverSentReroute : ReleaseKind.NeverSent;
             // The call outlives this round: it stops waiting on the host's shutdown, not on this round's token.
-            pipeline.Track(provider.Name, ProviderCallKind.Create, () => SendAsync(provider, order, callbackUrl, lifetime.ApplicationStopping));
+            pipeline.Track(provider.Name, ProviderCallKind.Create, () => SendAsync(provider, order, callbackUrl, release, lifetime.ApplicationStopping));
         }
 
-        return batch.Orders.Count;
+        // Orders looked at and left for later count as work done: the next round comes at once, not after an idle pause.
+        return batch.Considered;
     }
 
     /// <summary>
@@ -61,7 +64,7 @@ public sealed class DispatchSweep(
     /// way the order is handed back as never sent, and so is one whose provider was paused at the last
     /// moment. Once the create is on the wire it runs to its answer or its own timeout.
     /// </summary>
-    private async Task SendAsync(ProviderEntry provider, Order order, string callbackUrl, CancellationToken stopping)
+    private async Task SendAsync(ProviderEntry provider, Order order, string callbackUrl, ReleaseKind release, CancellationToken stopping)
     {
         var sendBy = order.LeaseUntil!.Value - provider.Options.CreateTimeout - LeaseMargin - time.GetUtcNow();
         using var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -73,13 +76,13 @@ public sealed class DispatchSweep(
         }
         catch (OperationCanceledException) when (waitLimit.IsCancellationRequested)
         {
-            pipeline.HandBack(order, neverSent: true);
+            pipeline.HandBack(order, release);
             return;
         }
 
         if (answer is CreateResult.NotSent)
         {
-            pipeline.HandBack(order, neverSent: true);
+            pipeline.HandBack(order, release);
             return;
         }
 
@@ -108,38 +111,40 @@ internal static class SlotWait
 
     /// <summary>
     /// Waits until at least a few slots are free at one of <paramref name="providers"/> (an eighth of its limit,
-    /// at most 50, so claims are not one order each; any one for queries) and returns how many, in all, counting at most
+    /// at most 50, so claims are not one order each; any one for queries) and returns how many per provider, counting at most
     /// <paramref name="maxOfKind"/> calls of <paramref name="kind"/> in flight. Creates leave room for
     /// <paramref name="queriesReserved"/> queries (at most a quarter of the limit), so a flood of creates
     /// never starves the queries that confirm them. Nothing is claimed while the writer is more than two
     /// batches behind: claiming faster than answers are saved would only lengthen its queue until leases
     /// run out while answers wait in it. Calls end within their own timeout and the writer drains, so this ends.
-    /// No providers (all paused or down): 0 at once.
+    /// No providers (all paused or down): none at once.
     /// </summary>
-    public static async Task<int> ForFreeSlotsAsync(IReadOnlyCollection<ProviderEntry> providers, DeliveryPipeline pipeline, TimeProvider time,
+    public static async Task<Dictionary<string, int>> ForFreeSlotsAsync(IReadOnlyCollection<ProviderEntry> providers, DeliveryPipeline pipeline, TimeProvider time,
         ProviderCallKind kind, int maxOfKind, CancellationToken cancellationToken, int queriesReserved = 0)
     {
+        var free = new Dictionary<string, int>(StringComparer.Ordinal);
         if (providers.Count == 0)
         {
-            return 0;
+            return free;
         }
 
         while (true)
         {
-            var free = 0;
-            if (pipeline.AnswersQueued < 2 * DeliveryPipeline.MaxBatch && maxOfKind - CallsOfKind(providers, pipeline, kind) > 0)
+            var room = maxOfKind - providers.Sum(p => pipeline.CallsInFlight(p.Name, kind));
+            if (pipeline.AnswersQueued < 2 * DeliveryPipeline.MaxBatch && room > 0)
             {
                 foreach (var provider in providers)
                 {
-                    free += FreeSlots(provider, pipeline, kind, queriesReserved);
+                    if (FreeSlots(provider, pipeline, kind, queriesReserved) is > 0 and var slots)
+                    {
+                        free[provider.Name] = Math.Min(slots, room);
+                    }
                 }
 
-                free = Math.Min(free, maxOfKind - CallsOfKind(providers, pipeline, kind));
-            }
-
-            if (free > 0)
-            {
-                return free;
+                if (free.Count > 0)
+                {
+                    return free;
+                }
             }
 
             await Task.Delay(Poll, time, cancellationToken);
@@ -155,7 +160,4 @@ internal static class SlotWait
         var worthClaiming = kind == ProviderCallKind.Query ? 1 : Math.Clamp(limit / 8, 1, 50);
         return free >= worthClaiming ? free : 0;
     }
-
-    private static int CallsOfKind(IEnumerable<ProviderEntry> providers, DeliveryPipeline pipeline, ProviderCallKind kind) =>
-        providers.Sum(p => pipeline.CallsInFlight(p.Name, kind));
 }

@@ -2,12 +2,35 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Verification;
 
-/// <summary>A batch of orders reserved for one sweep round until <see cref="Lease"/>.</summary>
-public sealed record ClaimedBatch(IReadOnlyList<Order> Orders, DateTimeOffset Lease);
+/// <summary>
+/// A batch of orders reserved for one sweep round until <see cref="Lease"/>. A dispatch claim also says which
+/// orders it chose a provider for (the others resend their reference where it went before) and how many it
+/// looked at in all (orders no provider could take now are not in <see cref="Orders"/>).
+/// </summary>
+public sealed record ClaimedBatch(IReadOnlyList<Order> Orders, DateTimeOffset Lease, IReadOnlySet<long>? Routed = null, int Considered = 0);
+
+/// <summary>What dispatch decided for one claimed order.</summary>
+/// <param name="Provider">Where its create goes now; null: not now.</param>
+/// <param name="NoneTakesIt">No provider takes it at all now (paused, down, none serving it), rather than none with a free slot this round.</param>
+public readonly record struct RouteChoice(string? Provider, bool NoneTakesIt = false);
+
+/// <summary>How a claimed order goes back to the queue.</summary>
+public enum ReleaseKind
+{
+    /// <summary>Its call was made or abandoned: it is asked about again.</summary>
+    CheckAgain,
+
+    /// <summary>Its create was never sent: it waits for dispatch again, for the provider it is stored with.</summary>
+    NeverSent,
+
+    /// <summary>Its create was never sent and its provider was chosen by the claim: routing chooses again.</summary>
+    NeverSentReroute,
+}
 
 /// <summary>
 /// Claims due orders from the orders table (the work queue). The claim is one conditional UPDATE,
@@ -31,8 +54,11 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// <summary>How long a release may take: it runs during shutdown, inside the host's shutdown timeout.</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long an order that no provider takes right now (paused, down, none serving it) waits before it is looked at again.</summary>
-    public static readonly TimeSpan NoProviderWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long an order that no provider takes right now (paused, down, none serving it) waits before it is looked
+    /// at again: long enough that a queue of them does not crowd out the orders other providers can take.
+    /// </summary>
+    public static readonly TimeSpan NoProviderWait = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Received orders never sent for their current attempt. Marks them create-issued and stores the provider
@@ -40,7 +66,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
     /// create may have gone out always says where. Orders it finds no provider for are not claimed: they wait
     /// <see cref="NoProviderWait"/> as Received.
     /// </summary>
-    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, int size, Func<Order, string?> route, CancellationToken cancellationToken) =>
+    public Task<ClaimedBatch> ClaimForDispatchAsync(PortalDbContext db, int size, Func<Order, RouteChoice> route, CancellationToken cancellationToken) =>
         ClaimAsync(db, route, size, cancellationToken);
 
     /// <summary>Everything else that is due: open orders, settlement checks, re-verifications, creates whose answer was lost.</summary>
@@ -61,7 +87,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
             .Take(size);
 
     /// <summary>A dispatch claim (with <paramref name="route"/>) also marks the orders create-issued and routes them, before anything is sent.</summary>
-    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, Func<Order, string?>? route, int size, CancellationToken cancellationToken)
+    private async Task<ClaimedBatch> ClaimAsync(PortalDbContext db, Func<Order, RouteChoice>? route, int size, CancellationToken cancellationToken)
     {
         var dispatch = route is not null;
         var filter = dispatch ? NeedsDispatch : NeedsVerification;
@@ -76,13 +102,9 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
             // Read back by id and lease, not by the claim's token: a callback written since the claim committed
             // renews the token, and the order would be missed while it stays leased (see the SQLite branch).
             var orders = claimedIds.Count == 0 ? [] : await db.Orders.Where(o => claimedIds.Contains(o.Id) && o.LeaseUntil == lease).ToListAsync(cancellationToken);
-            if (route is not null)
-            {
-                orders = await RouteAsync(db, orders, route, now, cancellationToken);
-            }
-
+            var batch = route is null ? new ClaimedBatch(orders, lease) : await RouteAsync(db, orders, route, now, lease, cancellationToken);
             await claimTransaction.CommitAsync(cancellationToken);
-            return new ClaimedBatch(orders, lease);
+            return batch;
         }
 
         // SQLite has one writer at a time, so the read-then-conditional-UPDATE below cannot interleave
@@ -114,52 +136,66 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         }
 
         var claimed = await db.Orders.Where(o => ids.Contains(o.Id) && o.Version == token).ToListAsync(cancellationToken);
-        if (route is not null)
-        {
-            claimed = await RouteAsync(db, claimed, route, now, cancellationToken);
-        }
-
+        var routedBatch = route is null ? new ClaimedBatch(claimed, lease) : await RouteAsync(db, claimed, route, now, lease, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new ClaimedBatch(claimed, lease);
+        return routedBatch;
     }
 
     /// <summary>
     /// Stores each claimed order's provider (one statement per provider), inside the claim's transaction. Orders
-    /// no provider takes now are given back at once, still never sent, to be looked at after <see cref="NoProviderWait"/>.
+    /// no provider takes now are given back at once, still never sent, to be looked at after <see cref="NoProviderWait"/>;
+    /// orders whose provider has no free slot this round are given back as they were (not claimed after all).
     /// </summary>
-    private static async Task<List<Order>> RouteAsync(PortalDbContext db, List<Order> claimed, Func<Order, string?> route, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<ClaimedBatch> RouteAsync(PortalDbContext db, List<Order> claimed, Func<Order, RouteChoice> route,
+        DateTimeOffset now, DateTimeOffset lease, CancellationToken cancellationToken)
     {
-        var routed = new List<Order>(claimed.Count);
-        var waiting = new List<long>();
+        var sending = new List<Order>(claimed.Count);
+        var routed = new HashSet<long>();
+        var noneTakes = new List<long>();
+        var notNow = new List<long>();
         foreach (var order in claimed)
         {
-            order.Provider = route(order);
+            var choice = route(order);
+            if (choice.Provider is null)
+            {
+                (choice.NoneTakesIt ? noneTakes : notNow).Add(order.Id);
+                continue;
+            }
+
             if (order.Provider is null)
             {
-                waiting.Add(order.Id);
+                routed.Add(order.Id);
             }
-            else
-            {
-                routed.Add(order);
-            }
+
+            order.Provider = choice.Provider;
+            sending.Add(order);
         }
 
-        foreach (var group in routed.GroupBy(o => o.Provider!))
+        foreach (var group in sending.Where(o => routed.Contains(o.Id)).GroupBy(o => o.Provider!))
         {
             var ids = group.Select(o => o.Id).ToList();
             await db.Orders.Where(o => ids.Contains(o.Id)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Provider, group.Key), cancellationToken);
         }
 
-        if (waiting.Count > 0)
+        foreach (var (ids, nextCheck) in new[] { (noneTakes, (DateTimeOffset?)(now + NoProviderWait)), (notNow, null) })
         {
-            await db.Orders.Where(o => waiting.Contains(o.Id)).ExecuteUpdateAsync(s => s
-                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
-                .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
-                .SetProperty(o => o.Provider, (string?)null)
-                .SetProperty(o => o.NextCheckAt, now + NoProviderWait), cancellationToken);
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+
+            var back = db.Orders.Where(o => ids.Contains(o.Id));
+            await (nextCheck is { } later
+                ? back.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
+                    .SetProperty(o => o.NextCheckAt, later), cancellationToken)
+                : back.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null), cancellationToken));
         }
 
-        return routed;
+        return new ClaimedBatch(sending, lease, routed, claimed.Count);
     }
 
     /// <summary>
@@ -181,6 +217,8 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
+            // Inside the claim's transaction (SqlClient refuses a command outside the connection's open transaction).
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             // Times as stored: unix milliseconds (PortalDbContext's DateTimeOffset conversion).
             AddParameter(command, "@now", now.ToUnixTimeMilliseconds());
             AddParameter(command, "@lease", lease.ToUnixTimeMilliseconds());
@@ -211,13 +249,13 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
 
     /// <summary>
     /// Gives claimed orders back to the queue at once (the lease is cleared only where it is still
-    /// <paramref name="lease"/>, so an order another sweep took over is left alone). With
-    /// <paramref name="neverSent"/>, the create was never sent, so the order is again waiting for
-    /// its first create, at whichever provider routing picks then. Never throws: a release that fails only means the lease expires instead.
+    /// <paramref name="lease"/>, so an order another sweep took over is left alone); <paramref name="kind"/> says
+    /// whether its create was sent and whether routing chooses its provider again. Never throws: a release that
+    /// fails only means the lease expires instead.
     /// Uses its own context and a short timeout of its own, because the caller's token is usually the
     /// cancelled shutdown token and its context may be broken by the failure that got us here.
     /// </summary>
-    public async Task ReleaseAsync(IDbContextFactory<PortalDbContext> dbFactory, IReadOnlyCollection<long> ids, DateTimeOffset lease, bool neverSent)
+    public async Task ReleaseAsync(IDbContextFactory<PortalDbContext> dbFactory, IReadOnlyCollection<long> ids, DateTimeOffset lease, ReleaseKind kind)
     {
         try
         {
@@ -225,16 +263,22 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
             await using var db = await dbFactory.CreateDbContextAsync(timeout.Token);
             var held = db.Orders.Where(o => ids.Contains(o.Id) && o.LeaseUntil == lease);
             var token = Guid.NewGuid();
-            var released = neverSent
-                ? await held.ExecuteUpdateAsync(s => s
+            var released = kind switch
+            {
+                ReleaseKind.NeverSentReroute => await held.ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
                     .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
                     .SetProperty(o => o.Provider, (string?)null)
-                    .SetProperty(o => o.Version, token), timeout.Token)
-                : await held.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.Version, token), timeout.Token),
+                ReleaseKind.NeverSent => await held.ExecuteUpdateAsync(s => s
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
-                    .SetProperty(o => o.Version, token), timeout.Token);
-            logger.LogInformation("Released {Released} of {Claimed} claimed orders ({Kind})", released, ids.Count, neverSent ? "never sent" : "to be checked again");
+                    .SetProperty(o => o.CreateIssuedAt, (DateTimeOffset?)null)
+                    .SetProperty(o => o.Version, token), timeout.Token),
+                _ => await held.ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null)
+                    .SetProperty(o => o.Version, token), timeout.Token),
+            };
+            logger.LogInformation("Released {Released} of {Claimed} claimed orders ({Kind})", released, ids.Count, kind);
         }
         catch (Exception ex)
         {

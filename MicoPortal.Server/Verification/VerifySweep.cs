@@ -27,25 +27,17 @@ public sealed class VerifySweep(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var room = await SlotWait.ForFreeSlotsAsync(providers.All, pipeline, time, ProviderCallKind.Query, settings.MaxQueriesInFlight, cancellationToken);
+        var room = (await SlotWait.ForFreeSlotsAsync(providers.All, pipeline, time, ProviderCallKind.Query, settings.MaxQueriesInFlight, cancellationToken)).Values.Sum();
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var batch = await claims.ClaimForVerifyAsync(db, Math.Min(settings.VerifyBatchSize, room * settings.QueryChunkSize), cancellationToken);
-        foreach (var group in batch.Orders.GroupBy(o => o.Provider))
+        // No provider stored: sent before there were several providers (or by an instance of that time), so to default.
+        foreach (var group in batch.Orders.GroupBy(o => o.Provider ?? ProviderCatalog.DefaultProvider))
         {
             if (providers.Find(group.Key) is not { } provider)
             {
-                // No provider stored: the create was never sent (the provider is stored before it is), so back to
-                // dispatch. A provider no longer configured: nobody to ask; its orders keep their lease (asked
-                // about again each lease) and go stuck after the SLA, for a person.
-                if (group.Key is null)
-                {
-                    foreach (var order in group)
-                    {
-                        pipeline.HandBack(order, neverSent: true);
-                    }
-                }
-
+                // A provider no longer configured: nobody to ask. Its orders keep their lease (asked about again each
+                // lease) and go stuck after the SLA, for a person.
                 continue;
             }
 
@@ -70,7 +62,7 @@ public sealed class VerifySweep(
         {
             foreach (var order in orders)
             {
-                pipeline.HandBack(order, neverSent: false);
+                pipeline.HandBack(order, ReleaseKind.CheckAgain);
             }
 
             return;

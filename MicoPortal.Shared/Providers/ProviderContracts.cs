@@ -17,8 +17,10 @@ public sealed record ProviderBalancePoint(DateTimeOffset At, string Balance);
 /// <summary>
 /// One upstream provider as operators see it (<c>GET /api/v1/providers</c>): routing (priority, SKUs and
 /// regions served; empty lists mean all), the pause switch, health, the prepaid float and live figures.
-/// <see cref="SuccessRate"/> and <see cref="LatencyP95Ms"/> cover the provider's calls of the last minutes
-/// (null before any); <see cref="InFlight"/> is calls on the wire now.
+/// <see cref="LowBalance"/> is the configured threshold (null: none) and <see cref="BalanceLow"/> whether the last
+/// balance read is under it. <see cref="SuccessRate"/> is the share of the provider's attempts that delivered
+/// (last 15 minutes) and <see cref="LatencyP95Ms"/> its answered calls' p95 (null before any); <see cref="InFlight"/>
+/// is calls on the wire now.
 /// </summary>
 public sealed record ProviderDto(
     string Name,
@@ -31,13 +33,13 @@ public sealed record ProviderDto(
     string? Balance,
     string? Currency,
     DateTimeOffset? BalanceAt,
-    bool? LowBalance,
+    string? LowBalance,
     int InFlight,
     double? SuccessRate,
     double? LatencyP95Ms,
     string? PausedBy = null,
     DateTimeOffset? PausedAt = null,
-    string? LowBalanceThreshold = null,
+    bool? BalanceLow = null,
     IReadOnlyList<ProviderBalancePoint>? BalanceHistory = null);
 
 /// <summary><c>GET /api/v1/providers</c>.</summary>

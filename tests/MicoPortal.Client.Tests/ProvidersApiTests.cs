@@ -30,8 +30,8 @@ public class ProvidersApiTests
     {
         var (api, handler) = Create(HttpStatusCode.OK, """
             {"items":[{"name":"alpha","priority":1,"skus":[],"regions":["MENA"],"paused":true,"pauseReason":"top-up","health":"Degraded",
-              "balance":"640.50","currency":"USD","balanceAt":"2026-03-14T09:26:00Z","lowBalance":true,"inFlight":2,"successRate":null,
-              "latencyP95Ms":812.5,"pausedBy":"ops@micoportal.local","pausedAt":"2026-03-14T09:00:00Z","lowBalanceThreshold":"1000.00",
+              "balance":"640.50","currency":"USD","balanceAt":"2026-03-14T09:26:00Z","lowBalance":"1000.00","inFlight":2,"successRate":null,
+              "latencyP95Ms":812.5,"pausedBy":"ops@micoportal.local","pausedAt":"2026-03-14T09:00:00Z","balanceLow":true,
               "balanceHistory":[{"at":"2026-03-14T09:20:00Z","balance":"700.00"}]}]}
             """);
 
@@ -40,7 +40,7 @@ public class ProvidersApiTests
         Assert.Equal((HttpMethod.Get, "/api/v1/providers"), (handler.Requests[0].Method, handler.Requests[0].Uri));
         Assert.Equal(ProviderHealth.Degraded, provider.Health);
         Assert.Null(provider.SuccessRate);
-        Assert.Equal("1000.00", provider.LowBalanceThreshold);
+        Assert.Equal(("1000.00", true), (provider.LowBalance, provider.BalanceLow));
         Assert.Equal("700.00", Assert.Single(provider.BalanceHistory!).Balance);
     }
 

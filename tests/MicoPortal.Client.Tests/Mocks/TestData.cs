@@ -60,8 +60,8 @@ public static class TestData
         string? pauseReason = null, string? balance = "12500.00", bool? lowBalance = false, double? successRate = 0.991, double? latencyP95Ms = 840,
         int inFlight = 3, IReadOnlyList<string>? skus = null, IReadOnlyList<string>? regions = null) =>
         new(name, priority, skus ?? [], regions ?? [], paused, pauseReason, health, balance, balance is null ? null : "USD",
-            balance is null ? null : Now.AddSeconds(-30), lowBalance, inFlight, successRate, latencyP95Ms,
+            balance is null ? null : Now.AddSeconds(-30), lowBalance is null ? null : "1000.00", inFlight, successRate, latencyP95Ms,
             paused ? "ops-lead@micoportal.local" : null, paused ? Now.AddMinutes(-15) : null,
-            lowBalance is null ? null : "1000.00",
+            lowBalance,
             [new ProviderBalancePoint(Now.AddMinutes(-20), "15000.00"), new ProviderBalancePoint(Now.AddMinutes(-10), "13800.00"), new ProviderBalancePoint(Now.AddSeconds(-30), balance ?? "12500.00")]);
 }

@@ -150,7 +150,22 @@ public class FailoverStateMachineTests
         Assert.Equal(OrderStatus.Received, order.Status);
         Assert.Equal("7-2", order.ClientRef);
         Assert.Null(order.CreateIssuedAt);
-        Assert.Null(order.Provider);
+        // The same reference goes to the same provider, never to another one.
+        Assert.Equal("b", order.Provider);
+    }
+
+    [Fact]
+    public void Ref_not_found_after_a_signed_success_is_disputed_and_the_reference_is_not_sent_again()
+    {
+        var order = SentTo("a", OrderStatus.Submitted);
+        Apply(order, new CallbackReceived(View(ProviderStatuses.Success, null), "a"));
+        order.Status = OrderStatus.Unknown;
+        Apply(order, new QueryNotFound());
+
+        Assert.Equal(OrderStatus.Unknown, order.Status);
+        Assert.True(order.Disputed);
+        Assert.NotNull(order.CreateIssuedAt);
+        Assert.Equal((1, "a"), (order.AttemptNo, order.Provider));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public class CrashTests(ITestOutputHelper output)
         await using var provider = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "30", ["Sandbox:LatencyJitterMs"] = "30" });
         var dataDirectory = PortalFactory.NewDataDirectory();
         var settings = provider.PortalSettings();
-        settings["Verification:Lease"] = "00:00:05"; // a dead server's claims come free quickly
+        settings["Verification:Lease"] = "00:00:10"; // a dead server's claims come free quickly
+        settings["Provider:CreateTimeout"] = "00:00:03"; // and a create times out well inside its lease
         settings["Verification:DispatchBatchSize"] = "50";
         settings["Verification:Backoff:0"] = "00:00:01";
         settings["Verification:Backoff:1"] = "00:00:02";

@@ -17,6 +17,7 @@ public class DispatchPipelineTests(ITestOutputHelper output)
         await using var provider = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:DropMode"] = "Hang" });
         var settings = provider.PortalSettings();
         settings["Provider:CreateTimeout"] = "00:01:00";
+        settings["Verification:Lease"] = "00:03:00"; // a create must be able to time out inside its order's lease
         await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), settings, output);
         var shop = portal.ShopClient();
 
