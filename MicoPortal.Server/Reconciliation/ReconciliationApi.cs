@@ -4,6 +4,7 @@ using Hangfire;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Auth;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Providers;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Shared.Audit;
@@ -40,10 +41,13 @@ public static class ReconciliationApi
         return app;
     }
 
-    /// <summary><c>multipart/form-data</c> with the log in the field <c>file</c>: stored as it streams in, then queued.</summary>
+    /// <summary>
+    /// <c>multipart/form-data</c> with the log in the field <c>file</c>: stored as it streams in, then queued. Whose log
+    /// it is comes in <c>?provider=</c> or a field <c>provider</c> before the file (default <c>default</c>).
+    /// </summary>
     public static async Task<Results<Accepted<ReconciliationCreated>, ValidationProblem, ProblemHttpResult>> Upload(
-        HttpContext http, ReconciliationFiles files, IOptions<ReconciliationOptions> options, IDbContextFactory<PortalDbContext> dbFactory,
-        IBackgroundJobClient jobs, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+        string? provider, HttpContext http, ReconciliationFiles files, IOptions<ReconciliationOptions> options, IDbContextFactory<PortalDbContext> dbFactory,
+        ProviderCatalog providers, IBackgroundJobClient jobs, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxFileBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -64,10 +68,28 @@ public static class ReconciliationApi
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFileDisposition() || !string.Equals(disposition.Name.Value, "file", StringComparison.Ordinal))
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
                     continue;
+                }
+
+                if (disposition.IsFormDisposition() && string.Equals(disposition.Name.Value, "provider", StringComparison.Ordinal))
+                {
+                    using var field = new StreamReader(section.Body);
+                    var value = await field.ReadToEndAsync(cancellationToken);
+                    provider = value.Length <= ProviderCatalog.MaxNameLength ? value.Trim() : value;
+                    continue;
+                }
+
+                if (!disposition.IsFileDisposition() || !string.Equals(disposition.Name.Value, "file", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                provider = string.IsNullOrEmpty(provider) ? ProviderCatalog.DefaultProvider : provider;
+                if (providers.Find(provider) is null)
+                {
+                    return Problems.Validation(new Dictionary<string, string[]> { ["provider"] = [$"No provider named '{provider}' is configured."] });
                 }
 
                 var fileName = Path.GetFileName(disposition.FileName.Value ?? disposition.FileNameStar.Value ?? "log.csv");
@@ -79,7 +101,7 @@ public static class ReconciliationApi
                     return problem;
                 }
 
-                var run = await QueueAsync(fileName, stored, bytes, ActorName.Of(http), dbFactory, jobs, audit, time, cancellationToken);
+                var run = await QueueAsync(fileName, provider, stored, bytes, ActorName.Of(http), dbFactory, jobs, audit, time, cancellationToken);
                 return TypedResults.Accepted($"/api/v1/reconciliations/{run}", new ReconciliationCreated(run));
             }
         }
@@ -100,20 +122,23 @@ public static class ReconciliationApi
     /// <paramref name="minutes"/> minutes (default 60), so the whole loop can be tried with one click.
     /// </summary>
     public static async Task<Results<Accepted<ReconciliationCreated>, ProblemHttpResult>> ReconcileSandbox(
-        int? minutes, HttpContext http, SandboxLedger ledger, IOptions<SandboxOptions> sandbox, ReconciliationFiles files, IDbContextFactory<PortalDbContext> dbFactory,
+        int? minutes, string? provider, HttpContext http, SandboxInstances sandboxes, IOptions<SandboxOptions> sandbox, ReconciliationFiles files, IDbContextFactory<PortalDbContext> dbFactory,
         IBackgroundJobClient jobs, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!sandbox.Value.Enabled)
+        provider = string.IsNullOrEmpty(provider) ? ProviderCatalog.DefaultProvider : provider;
+        if (!sandbox.Value.Enabled || !sandboxes.Names.Contains(provider))
         {
-            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "The built-in sandbox provider is not enabled.");
+            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"The built-in sandbox does not serve a provider named '{provider}'.");
         }
+
+        var ledger = sandboxes.Ledger(provider);
 
         var to = time.GetUtcNow();
         var from = to - TimeSpan.FromMinutes(Math.Clamp(minutes ?? 60, 1, 7 * 24 * 60));
         var stored = ReconciliationFiles.NewName();
         var csv = ledger.ExportCsv(from, to);
         await File.WriteAllTextAsync(files.PathForNew(stored), csv, new UTF8Encoding(false), cancellationToken);
-        var run = await QueueAsync($"sandbox-{from:yyyyMMdd-HHmm}-{to:HHmm}.csv", stored, Encoding.UTF8.GetByteCount(csv), ActorName.Of(http), dbFactory, jobs, audit, time, cancellationToken);
+        var run = await QueueAsync($"sandbox-{provider}-{from:yyyyMMdd-HHmm}-{to:HHmm}.csv", provider, stored, Encoding.UTF8.GetByteCount(csv), ActorName.Of(http), dbFactory, jobs, audit, time, cancellationToken);
         return TypedResults.Accepted($"/api/v1/reconciliations/{run}", new ReconciliationCreated(run));
     }
 
@@ -195,7 +220,7 @@ public static class ReconciliationApi
         }, "text/csv", $"reconciliation-{id}{(wanted is null ? "" : "-" + KindName(wanted.Value))}.csv");
     }
 
-    private static async Task<long> QueueAsync(string fileName, string stored, long bytes, string? by, IDbContextFactory<PortalDbContext> dbFactory,
+    private static async Task<long> QueueAsync(string fileName, string provider, string stored, long bytes, string? by, IDbContextFactory<PortalDbContext> dbFactory,
         IBackgroundJobClient jobs, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -206,10 +231,11 @@ public static class ReconciliationApi
             FileBytes = bytes,
             UploadedAt = time.GetUtcNow(),
             UploadedBy = by,
+            Provider = provider,
         };
         db.ReconciliationRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
-        audit.Add(db, by, AuditActions.ReconciliationUploaded, $"uploaded transaction log '{run.FileName}' ({bytes} bytes) as reconciliation {run.Id}");
+        audit.Add(db, by, AuditActions.ReconciliationUploaded, $"uploaded {provider}'s transaction log '{run.FileName}' ({bytes} bytes) as reconciliation {run.Id}");
         await db.SaveChangesAsync(cancellationToken);
         // The run is durable before the job exists: if the job is lost, the watchdog starts it again.
         jobs.Enqueue<ReconciliationJob>(j => j.RunAsync(run.Id, CancellationToken.None));
@@ -285,7 +311,7 @@ public static class ReconciliationApi
     public static ReconciliationDto ToDto(ReconciliationRun r) => new(
         r.Id, r.State, r.Rows, r.Matched, r.MissingInPortal, r.MissingAtProvider, r.StatusMismatch, r.AmountMismatch,
         r.StartedAt, r.CompletedAt, r.FileName, r.FileBytes, r.BytesRead, r.InvalidRows, r.Confirmed, r.UploadedAt, r.UploadedBy,
-        r.RangeFrom, r.RangeTo, r.Error);
+        r.RangeFrom, r.RangeTo, r.Error, r.Provider);
 
     private static ReconciliationItemDto ToDto(ReconciliationItem i) => new(
         i.ClientRef, i.OrderId, i.Kind,

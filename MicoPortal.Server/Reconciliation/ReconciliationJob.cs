@@ -2,6 +2,7 @@ using Hangfire;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
+using MicoPortal.Server.Providers;
 using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Orders;
@@ -67,7 +68,7 @@ public sealed class ReconciliationJob(
                 await SaveProgressAsync(runId, report, stream.Length, cancellationToken);
             }
 
-            await FindMissingAtProviderAsync(runId, report, cancellationToken);
+            await FindMissingAtProviderAsync(runId, run.Provider, report, cancellationToken);
             await FinishAsync(runId, report, null, cancellationToken);
             files.Delete(run.StoredFile);
             logger.LogInformation("Reconciliation {RunId}: {Rows} rows, {Matched} matched, {MissingInPortal} missing in portal, {MissingAtProvider} missing at provider, {StatusMismatch} status and {AmountMismatch} amount mismatches",
@@ -271,8 +272,8 @@ public sealed class ReconciliationJob(
         await DisputeAsync(disputes, cancellationToken);
     }
 
-    /// <summary>Orders sent within the log's time range that it does not list.</summary>
-    private async Task FindMissingAtProviderAsync(long runId, Report report, CancellationToken cancellationToken)
+    /// <summary>Orders sent to <paramref name="provider"/> within the log's time range that it does not list.</summary>
+    private async Task FindMissingAtProviderAsync(long runId, string provider, Report report, CancellationToken cancellationToken)
     {
         if (report.From is not { } from || report.To is not { } to)
         {
@@ -285,7 +286,9 @@ public sealed class ReconciliationJob(
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // A create the provider refused outright (Failed with no provider reference) was never stored there.
             var sent = await db.Orders.AsNoTracking()
+                // An order sent before there were several providers has none stored: it went to default.
                 .Where(o => o.Id > last && o.CreateIssuedAt >= from && o.CreateIssuedAt <= to
+                    && (o.Provider ?? ProviderCatalog.DefaultProvider) == provider
                     && !(o.Status == OrderStatus.Failed && o.ProviderRef == null))
                 .OrderBy(o => o.Id)
                 .Take(ScanPage)

@@ -40,6 +40,9 @@ public sealed class ReconciliationRun
 
     public DateTimeOffset UploadedAt { get; set; }
     public string? UploadedBy { get; set; }
+
+    /// <summary>The provider whose transaction log this is: only orders sent to it can be missing from it.</summary>
+    public string Provider { get; set; } = Providers.ProviderCatalog.DefaultProvider;
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
 

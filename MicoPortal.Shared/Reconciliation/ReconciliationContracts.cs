@@ -70,7 +70,8 @@ public sealed record ReconciliationDto(
     string? UploadedBy,
     DateTimeOffset? RangeFrom,
     DateTimeOffset? RangeTo,
-    string? Error);
+    string? Error,
+    string Provider = "default");
 
 /// <summary><c>POST /api/v1/reconciliations</c> answer.</summary>
 public sealed record ReconciliationCreated(long Id);

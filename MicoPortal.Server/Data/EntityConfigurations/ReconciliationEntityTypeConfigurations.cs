@@ -11,6 +11,7 @@ internal sealed class ReconciliationRunEntityTypeConfiguration : IEntityTypeConf
         builder.ToTable("ReconciliationRuns");
         builder.HasKey(r => r.Id);
         builder.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Provider).HasMaxLength(Providers.ProviderCatalog.MaxNameLength).HasDefaultValue(Providers.ProviderCatalog.DefaultProvider);
         builder.Property(r => r.FileName).HasMaxLength(260);
         builder.Property(r => r.StoredFile).HasMaxLength(260);
         builder.Property(r => r.UploadedBy).HasMaxLength(256);

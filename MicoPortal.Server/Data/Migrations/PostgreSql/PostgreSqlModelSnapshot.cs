@@ -878,6 +878,13 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                     b.Property<long>("MissingInPortal")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("default");
+
                     b.Property<long?>("RangeFrom")
                         .HasColumnType("bigint");
 

@@ -882,6 +882,13 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                     b.Property<long>("MissingInPortal")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasDefaultValue("default");
+
                     b.Property<long?>("RangeFrom")
                         .HasColumnType("bigint");
 

@@ -851,6 +851,13 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                     b.Property<long>("MissingInPortal")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default");
+
                     b.Property<long?>("RangeFrom")
                         .HasColumnType("INTEGER");
 
