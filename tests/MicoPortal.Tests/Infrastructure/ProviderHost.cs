@@ -64,6 +64,20 @@ public sealed class ProviderHost : IAsyncDisposable
         ["Provider:CallbackSecret"] = Secret,
     };
 
+    /// <summary>
+    /// Portal settings for two providers: this one as <c>default</c> (tried first) and <paramref name="second"/> as
+    /// <paramref name="name"/> at priority 200.
+    /// </summary>
+    public Dictionary<string, string?> PortalSettingsWith(ProviderHost second, string name = "b")
+    {
+        var settings = PortalSettings();
+        settings[$"Providers:{name}:BaseUrl"] = second.BaseUrl;
+        settings[$"Providers:{name}:ApiKey"] = ApiKey;
+        settings[$"Providers:{name}:CallbackSecret"] = Secret;
+        settings[$"Providers:{name}:Priority"] = "200";
+        return settings;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -30,23 +30,13 @@ public class TwoProviderChaosTests(ITestOutputHelper output)
         ["Sandbox:Faults:CallbackReorderRate"] = "0.05",
     };
 
-    private static Dictionary<string, string?> PortalSettings(ProviderHost a, ProviderHost b)
-    {
-        var settings = a.PortalSettings();
-        settings["Providers:b:BaseUrl"] = b.BaseUrl;
-        settings["Providers:b:ApiKey"] = ProviderHost.ApiKey;
-        settings["Providers:b:CallbackSecret"] = ProviderHost.Secret;
-        settings["Providers:b:Priority"] = "200";
-        return settings;
-    }
-
     [Fact]
     public async Task Under_every_fault_at_both_providers_each_order_is_delivered_at_most_once_and_ends_as_its_provider_says()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("MICOPORTAL_CHAOS_ORDERS"), out var n) ? n / 5 : 2_000;
         await using var a = await ProviderHost.StartAsync(new Dictionary<string, string?>(Faults) { ["Sandbox:Faults:OutOfStockRate"] = "0.2" });
         await using var b = await ProviderHost.StartAsync(Faults);
-        var settings = PortalSettings(a, b);
+        var settings = a.PortalSettingsWith(b);
         foreach (var provider in new[] { "Provider", "Providers:b" })
         {
             settings[$"{provider}:CreateTimeout"] = "00:00:01";
@@ -86,7 +76,7 @@ public class TwoProviderChaosTests(ITestOutputHelper output)
         await using var a = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "30", ["Sandbox:LatencyJitterMs"] = "30", ["Sandbox:Faults:OutOfStockRate"] = "0.3" });
         await using var b = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "30", ["Sandbox:LatencyJitterMs"] = "30" });
         var dataDirectory = PortalFactory.NewDataDirectory();
-        var settings = PortalSettings(a, b);
+        var settings = a.PortalSettingsWith(b);
         settings["Verification:Lease"] = "00:00:10";
         settings["Provider:CreateTimeout"] = "00:00:03";
         settings["Providers:b:CreateTimeout"] = "00:00:03";

@@ -6,6 +6,7 @@ using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Shared.Providers;
+using MicoPortal.Shared.Reconciliation;
 using MicoPortal.Tests.Alerts;
 using MicoPortal.Tests.Infrastructure;
 using MicoPortal.Tests.Pipeline;
@@ -21,16 +22,6 @@ namespace MicoPortal.Tests.Providers;
 [Collection(EndToEndRuns.Name)]
 public class SeveralProvidersTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string?> TwoProviders(ProviderHost a, ProviderHost b)
-    {
-        var settings = a.PortalSettings();
-        settings["Providers:b:BaseUrl"] = b.BaseUrl;
-        settings["Providers:b:ApiKey"] = ProviderHost.ApiKey;
-        settings["Providers:b:CallbackSecret"] = ProviderHost.Secret;
-        settings["Providers:b:Priority"] = "200";
-        return settings;
-    }
-
     private static async Task<List<Order>> OrdersAsync(PortalFactory portal, string prefix) =>
         await portal.WithDbAsync(db => db.Orders.AsNoTracking().Where(o => o.ExternalId.StartsWith(prefix)).ToListAsync());
 
@@ -65,7 +56,7 @@ public class SeveralProvidersTests(ITestOutputHelper output)
     {
         await using var a = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:Faults:OutOfStockRate"] = "0.6" });
         await using var b = await ProviderHost.StartAsync();
-        await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), TwoProviders(a, b), output);
+        await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), a.PortalSettingsWith(b), output);
         var shop = portal.ShopClient();
 
         const int count = 200;
@@ -114,7 +105,7 @@ public class SeveralProvidersTests(ITestOutputHelper output)
     {
         await using var a = await ProviderHost.StartAsync();
         await using var b = await ProviderHost.StartAsync();
-        var settings = TwoProviders(a, b);
+        var settings = a.PortalSettingsWith(b);
         settings["Provider:CreateTimeout"] = "00:00:02";
         await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), settings, output);
 
@@ -152,7 +143,7 @@ public class SeveralProvidersTests(ITestOutputHelper output)
     {
         await using var a = await ProviderHost.StartAsync();
         await using var b = await ProviderHost.StartAsync();
-        await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), TwoProviders(a, b), output);
+        await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), a.PortalSettingsWith(b), output);
         var shop = portal.ShopClient();
         var (admin, _) = await portal.SignInAsync(PortalClient.Admin);
 
@@ -233,5 +224,53 @@ public class SeveralProvidersTests(ITestOutputHelper output)
         a.Ledger.SetBalance(5000m);
         Assert.True(await PortalClient.EventuallyAsync(() => portal.WithDbAsync(db => db.Incidents.AnyAsync(i => i.Metric == IncidentMetrics.LowBalance && i.ResolvedAt != null)),
             TimeSpan.FromSeconds(30)), "the incident should resolve once the float is back above the threshold");
+    }
+
+    [Fact]
+    public async Task Each_providers_log_reconciles_against_the_orders_sent_to_it_and_only_those()
+    {
+        await using var a = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:Faults:OutOfStockRate"] = "0.5" });
+        await using var b = await ProviderHost.StartAsync();
+        await using var portal = new PortalFactory(PortalFactory.NewDataDirectory(), a.PortalSettingsWith(b), output);
+        var from = DateTimeOffset.UtcNow.AddMinutes(-1);
+        const int count = 60;
+        await PlaceAsync(portal.ShopClient(), Enumerable.Range(0, count).Select(i => PortalClient.NewOrder($"rc-{i}", ScenarioExpectations.UserId(10, i))));
+        Assert.True(await AllFinalAsync(portal, "rc-", count), "every order should be delivered");
+        var to = DateTimeOffset.UtcNow.AddMinutes(1);
+        var (admin, _) = await portal.SignInAsync(PortalClient.Admin);
+
+        async Task<ReconciliationDto> ReconcileAsync(SandboxLedger ledger, string provider)
+        {
+            var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(ledger.ExportCsv(from, to)));
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+            var response = await admin.PostAsync($"/api/v1/reconciliations?provider={provider}", new MultipartFormDataContent { { file, "file", $"{provider}.csv" } });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            var id = (await response.ReadAsync<ReconciliationCreated>()).Id;
+            ReconciliationDto? run = null;
+            Assert.True(await PortalClient.EventuallyAsync(async () =>
+            {
+                run = await admin.GetFromJsonAsync<ReconciliationDto>($"/api/v1/reconciliations/{id}", PortalClient.Json);
+                return run!.State is ReconciliationState.Completed or ReconciliationState.Failed;
+            }, TimeSpan.FromSeconds(30)), "the reconciliation should finish");
+            output.WriteLine($"{provider}'s log: {run!.Rows} rows, {run.Matched} matched, {run.MissingAtProvider} missing at provider, " +
+                $"{run.MissingInPortal} missing in portal, {run.StatusMismatch} status mismatches");
+            return run;
+        }
+
+        var atB = b.Ledger.AllCreateCounts().Count;
+        var ofA = await ReconcileAsync(a.Ledger, "default");
+        var ofB = await ReconcileAsync(b.Ledger, "b");
+        Assert.True(atB > 0, "some orders should have failed over to b");
+        // A lists every order (its failed attempts agree with the failover), B lists exactly the failed-over ones.
+        Assert.Equal((count, count, 0L, 0L, 0L), (ofA.Rows, ofA.Matched, ofA.MissingAtProvider, ofA.StatusMismatch, ofA.MissingInPortal));
+        Assert.Equal((atB, atB, 0L, 0L), (ofB.Rows, ofB.Matched, ofB.MissingAtProvider, ofB.StatusMismatch));
+        Assert.Equal("b", ofB.Provider);
+        Assert.False(await portal.WithDbAsync(db => db.Orders.AnyAsync(o => o.Disputed)));
+
+        // The same log said to be b's: every order b delivered is missing from it.
+        var misfiled = await ReconcileAsync(a.Ledger, "b");
+        Assert.Equal(atB, misfiled.MissingAtProvider);
+        var unknown = await admin.PostAsync("/api/v1/reconciliations?provider=nobody", new MultipartFormDataContent { { new StringContent("x"), "file", "x.csv" } });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
     }
 }
