@@ -135,9 +135,10 @@ internal static class SlotWait
             {
                 foreach (var provider in providers)
                 {
-                    if (FreeSlots(provider, pipeline, kind, queriesReserved) is > 0 and var slots)
+                    if (room > 0 && FreeSlots(provider, pipeline, kind, queriesReserved) is > 0 and var slots)
                     {
                         free[provider.Name] = Math.Min(slots, room);
+                        room -= free[provider.Name];
                     }
                 }
 
