@@ -14,12 +14,13 @@ namespace MicoPortal.Client.Services;
 /// </summary>
 public sealed class BrowserLogUpload(IJSRuntime js) : ILogUpload
 {
-    public async Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, CancellationToken cancellationToken = default)
+    public async Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, string? provider = null,
+        CancellationToken cancellationToken = default)
     {
         using var callback = DotNetObjectReference.Create(new ProgressCallback(progress));
         // No JS-interop timeout: a large log on a slow link takes as long as it takes.
         var answer = await js.InvokeAsync<UploadAnswer>("micoPortal.uploadFile", cancellationToken,
-            inputSelector, file.Name, "api/v1/reconciliations", "file", callback);
+            inputSelector, file.Name, ReconciliationLinks.UploadUrl(provider), "file", callback);
         switch (answer.Status)
         {
             case -1:

@@ -10,5 +10,7 @@ namespace MicoPortal.Client.Services;
 public interface ILogUpload
 {
     /// <param name="inputSelector">CSS selector of the file input that holds <paramref name="file"/>.</param>
-    Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, CancellationToken cancellationToken = default);
+    /// <param name="provider">Whose log it is, sent as <c>?provider=</c>; null leaves it to the server (<c>default</c>).</param>
+    Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, string? provider = null,
+        CancellationToken cancellationToken = default);
 }

@@ -15,8 +15,11 @@ public interface IReconciliationApi
     /// <summary><c>GET /api/v1/reconciliations/{id}/items</c>: what the run found, of one kind or all.</summary>
     Task<PagedResult<ReconciliationItemDto>> GetItemsAsync(long id, ReconciliationItemKind? kind, int page, int pageSize, CancellationToken cancellationToken = default);
 
-    /// <summary><c>POST /api/v1/reconciliations/sandbox</c>: the built-in sandbox's own log; 404 when the sandbox is off.</summary>
-    Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// <c>POST /api/v1/reconciliations/sandbox</c>: the built-in sandbox's own log of <paramref name="provider"/>
+    /// (the server's <c>default</c> when null); 404 when the sandbox is off or does not serve that provider.
+    /// </summary>
+    Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, string? provider = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Links and names of the reconciliation report that pages share.</summary>
@@ -30,4 +33,17 @@ public static class ReconciliationLinks
         kind is { } k ? $"api/v1/reconciliations/{id}/items.csv?kind={KindName(k)}" : $"api/v1/reconciliations/{id}/items.csv";
 
     public static string RunUrl(long id) => $"admin/reconciliations/{id}";
+
+    /// <summary>
+    /// Where a log is posted (<c>POST /api/v1/reconciliations</c>), naming whose log it is in <c>?provider=</c>;
+    /// with no provider the server takes <c>default</c>.
+    /// </summary>
+    public static string UploadUrl(string? provider = null) => "api/v1/reconciliations" + ProviderQuery('?', provider);
+
+    /// <summary><c>POST /api/v1/reconciliations/sandbox</c> for the last <paramref name="minutes"/> of <paramref name="provider"/>'s sandbox log.</summary>
+    public static string SandboxUrl(int minutes, string? provider = null) => $"api/v1/reconciliations/sandbox?minutes={minutes}" + ProviderQuery('&', provider);
+
+    // Provider names come from configuration; escaped, so a name with '&' or spaces stays one value.
+    private static string ProviderQuery(char separator, string? provider) =>
+        provider is null ? "" : $"{separator}provider={Uri.EscapeDataString(provider)}";
 }

@@ -19,7 +19,8 @@ public sealed class ReconciliationApi(HttpClient http) : IReconciliationApi
         return http.GetRequiredAsync<PagedResult<ReconciliationItemDto>>($"api/v1/reconciliations/{id}/items?{kindQuery}page={page}&pageSize={pageSize}", cancellationToken);
     }
 
-    public Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, CancellationToken cancellationToken = default) =>
-        http.SendForValueAsync<ReconciliationCreated>(HttpMethod.Post, $"api/v1/reconciliations/sandbox?minutes={minutes}", (HttpContent?)null,
-            $"The sandbox's last {minutes} minutes are being reconciled.", cancellationToken);
+    public Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, string? provider = null, CancellationToken cancellationToken = default) =>
+        http.SendForValueAsync<ReconciliationCreated>(HttpMethod.Post, ReconciliationLinks.SandboxUrl(minutes, provider), (HttpContent?)null,
+            provider is null ? $"The sandbox's last {minutes} minutes are being reconciled." : $"The {provider} sandbox's last {minutes} minutes are being reconciled.",
+            cancellationToken);
 }

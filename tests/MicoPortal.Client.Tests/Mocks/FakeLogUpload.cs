@@ -12,12 +12,13 @@ public sealed class FakeLogUpload(FakeReconciliationApi api) : ILogUpload
 {
     public List<string> Selectors { get; } = [];
 
-    public async Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, CancellationToken cancellationToken = default)
+    public async Task<PortalActionResult<ReconciliationCreated>> SendAsync(string inputSelector, IBrowserFile file, IProgress<double> progress, string? provider = null,
+        CancellationToken cancellationToken = default)
     {
         Selectors.Add(inputSelector);
         progress.Report(0.5);
         await using var stream = file.OpenReadStream(long.MaxValue, cancellationToken);
-        var result = await api.UploadAsync(stream, file.Name, cancellationToken);
+        var result = await api.UploadAsync(stream, file.Name, provider, cancellationToken);
         progress.Report(1);
         return result;
     }

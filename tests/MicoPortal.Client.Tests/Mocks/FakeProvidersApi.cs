@@ -11,14 +11,22 @@ public sealed class FakeProvidersApi : IProvidersApi
     /// <summary>When set, pausing fails with this message (as the server's validation problem would).</summary>
     public string? PauseFailure { get; set; }
 
+    /// <summary>When set, the list is answered only once this completes (a slow server).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public int LoadCalls { get; private set; }
     public List<(string Name, string Reason)> Paused { get; } = [];
     public List<string> Resumed { get; } = [];
 
-    public Task<IReadOnlyList<ProviderDto>> GetProvidersAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ProviderDto>> GetProvidersAsync(CancellationToken cancellationToken = default)
     {
         LoadCalls++;
-        return LoadError is null ? Task.FromResult<IReadOnlyList<ProviderDto>>([.. Providers]) : Task.FromException<IReadOnlyList<ProviderDto>>(LoadError);
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        return LoadError is null ? [.. Providers] : throw LoadError;
     }
 
     public Task<PortalActionResult> PauseAsync(string name, string reason, CancellationToken cancellationToken = default)

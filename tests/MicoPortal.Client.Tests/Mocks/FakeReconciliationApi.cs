@@ -20,8 +20,10 @@ public sealed class FakeReconciliationApi : IReconciliationApi
     public long NextId { get; set; } = 42;
 
     public List<(long Id, ReconciliationItemKind? Kind, int Page, int PageSize)> ItemRequests { get; } = [];
-    public List<(string FileName, string Content)> Uploads { get; } = [];
-    public List<int> SandboxRuns { get; } = [];
+    /// <summary>Each upload as sent; <c>Provider</c> is what went in <c>?provider=</c> (null: none, the server's default).</summary>
+    public List<(string FileName, string Content, string? Provider)> Uploads { get; } = [];
+    /// <summary>Each sandbox shortcut as asked; <c>Provider</c> as for <see cref="Uploads"/>.</summary>
+    public List<(int Minutes, string? Provider)> SandboxRuns { get; } = [];
     public int RunListCalls { get; private set; }
 
     /// <summary>Adds or replaces a run (by id), as the server's job would update it.</summary>
@@ -70,27 +72,28 @@ public sealed class FakeReconciliationApi : IReconciliationApi
         return Task.FromResult(new PagedResult<ReconciliationItemDto>([.. matching.Skip((page - 1) * pageSize).Take(pageSize)], matching.Count, page, pageSize));
     }
 
-    public async Task<PortalActionResult<ReconciliationCreated>> UploadAsync(Stream log, string fileName, CancellationToken cancellationToken = default)
+    /// <summary>What <c>POST /api/v1/reconciliations?provider=</c> does with a log (reached through <see cref="FakeLogUpload"/>).</summary>
+    public async Task<PortalActionResult<ReconciliationCreated>> UploadAsync(Stream log, string fileName, string? provider = null, CancellationToken cancellationToken = default)
     {
         using var reader = new StreamReader(log);
-        Uploads.Add((fileName, await reader.ReadToEndAsync(cancellationToken)));
+        Uploads.Add((fileName, await reader.ReadToEndAsync(cancellationToken), provider));
         return UploadFailure is not null
             ? new PortalActionResult<ReconciliationCreated>(false, UploadFailure, null, 400, "VALIDATION")
-            : Queue(fileName);
+            : Queue(fileName, provider);
     }
 
-    public Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, CancellationToken cancellationToken = default)
+    public Task<PortalActionResult<ReconciliationCreated>> ReconcileSandboxAsync(int minutes = 60, string? provider = null, CancellationToken cancellationToken = default)
     {
-        SandboxRuns.Add(minutes);
+        SandboxRuns.Add((minutes, provider));
         return Task.FromResult(SandboxOff
-            ? new PortalActionResult<ReconciliationCreated>(false, "The built-in sandbox provider is not enabled.", null, 404, "NOT_FOUND")
-            : Queue($"sandbox-last-{minutes}-minutes.csv"));
+            ? new PortalActionResult<ReconciliationCreated>(false, $"The built-in sandbox does not serve a provider named '{provider ?? "default"}'.", null, 404, "NOT_FOUND")
+            : Queue($"sandbox-{provider ?? "default"}-last-{minutes}-minutes.csv", provider));
     }
 
-    private PortalActionResult<ReconciliationCreated> Queue(string fileName)
+    private PortalActionResult<ReconciliationCreated> Queue(string fileName, string? provider)
     {
         var id = NextId++;
-        Set(TestData.Reconciliation(id, ReconciliationState.Queued, fileName: fileName));
+        Set(TestData.Reconciliation(id, ReconciliationState.Queued, fileName: fileName, provider: provider ?? "default"));
         return new PortalActionResult<ReconciliationCreated>(true, $"{fileName} uploaded.", new ReconciliationCreated(id), 202);
     }
 }

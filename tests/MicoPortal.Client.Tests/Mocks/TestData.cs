@@ -49,12 +49,12 @@ public static class TestData
 
     public static ReconciliationDto Reconciliation(long id, ReconciliationState state = ReconciliationState.Completed, string fileName = "provider-2026-03-14.csv",
         long rows = 1200, long matched = 1180, long missingInPortal = 3, long missingAtProvider = 5, long statusMismatch = 7, long amountMismatch = 2,
-        long invalidRows = 3, long confirmed = 1180, long fileBytes = 96_000, long? bytesRead = null, string? error = null) =>
+        long invalidRows = 3, long confirmed = 1180, long fileBytes = 96_000, long? bytesRead = null, string? error = null, string provider = "default") =>
         new(id, state, rows, matched, missingInPortal, missingAtProvider, statusMismatch, amountMismatch,
             state == ReconciliationState.Queued ? null : Now.AddMinutes(-3),
             state is ReconciliationState.Completed or ReconciliationState.Failed ? Now.AddMinutes(-2) : null,
             fileName, fileBytes, bytesRead ?? (state == ReconciliationState.Completed ? fileBytes : 0), invalidRows, confirmed,
-            Now.AddMinutes(-4), "admin@micoportal.local", Now.AddHours(-1), Now, error);
+            Now.AddMinutes(-4), "admin@micoportal.local", Now.AddHours(-1), Now, error, provider);
 
     public static ProviderDto Provider(string name, int priority = 1, ProviderHealth health = ProviderHealth.Healthy, bool paused = false,
         string? pauseReason = null, string? balance = "12500.00", bool? lowBalance = false, double? successRate = 0.991, double? latencyP95Ms = 840,
