@@ -268,8 +268,12 @@ public class ReconciliationPagesTests : PortalTestContext
 
         ProvidersApi.Hold.SetResult();
 
-        cut.WaitForAssertion(() => Assert.Equal("default", ShownProvider(cut)));
-        Assert.Empty(cut.FindAll(".providers-loading"));
+        // Both in one wait: the select and the end of loading may come in different renders.
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("default", ShownProvider(cut));
+            Assert.Empty(cut.FindAll(".providers-loading"));
+        });
         cut.Find("button.reconcile-sandbox").Click();
         cut.WaitForAssertion(() => Assert.Equal([(60, (string?)"default")], Reconciliation.SandboxRuns));
     }
