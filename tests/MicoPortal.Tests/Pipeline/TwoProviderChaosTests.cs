@@ -77,39 +77,13 @@ public class TwoProviderChaosTests(ITestOutputHelper output)
         await using var b = await ProviderHost.StartAsync(new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "30", ["Sandbox:LatencyJitterMs"] = "30" });
         var dataDirectory = PortalFactory.NewDataDirectory();
         var settings = a.PortalSettingsWith(b);
-        settings["Verification:Lease"] = "00:00:10";
         settings["Provider:CreateTimeout"] = "00:00:03";
         settings["Providers:b:CreateTimeout"] = "00:00:03";
-        settings["Verification:DispatchBatchSize"] = "50";
-        settings["Verification:Backoff:0"] = "00:00:01";
-        settings["Verification:Backoff:1"] = "00:00:02";
-        settings["Verification:SettlementCheckAfter"] = "00:00:00";
-        var random = new Random(11);
-        var sent = 0;
-        const int kills = 3;
-        for (var round = 0; round <= kills; round++)
-        {
-            await using var portal = await PortalProcess.StartAsync(dataDirectory, settings);
-            if (round < kills)
-            {
-                var batch = Enumerable.Range(sent, 400).Select(i => PortalClient.NewOrder($"crash2-{i}", ScenarioExpectations.UserId(i % 7 == 0 ? 93 : i % 11 == 0 ? 94 : 10 + i % 80, i))).ToList();
-                (await portal.ShopClient().PostAsJsonAsync("/api/v1/orders/batch", new CreateOrderBatchRequest(batch))).EnsureSuccessStatusCode();
-                sent += batch.Count;
-                var wait = TimeSpan.FromMilliseconds(random.Next(100, 1500));
-                await Task.Delay(wait);
-                await portal.KillAsync();
-            }
-            else
-            {
-                var settled = await PortalClient.EventuallyAsync(async () =>
-                    (await PortalDatabase.ReadAsync(dataDirectory, db => db.Orders.CountAsync(o => o.Status == OrderStatus.Delivered))) == sent, TimeSpan.FromSeconds(120));
-                Assert.True(settled, "every order should be delivered after the restarts");
-            }
-        }
+        var sent = await CrashRounds.RunAsync(dataDirectory, settings, "crash2", seed: 11, output);
 
         var orders = await PortalDatabase.ReadAsync(dataDirectory, db => db.Orders.AsNoTracking().ToListAsync());
         var violations = SeveralProviderAudit.Check(new Dictionary<string, SandboxLedger> { ["default"] = a.Ledger, ["b"] = b.Ledger }, orders);
-        output.WriteLine($"two-provider crash test: {orders.Count} orders, {kills} kills, at default {orders.Count(o => o.Provider == "default")}, " +
+        output.WriteLine($"two-provider crash test: {orders.Count} orders, {CrashRounds.Kills} kills, at default {orders.Count(o => o.Provider == "default")}, " +
             $"at b {orders.Count(o => o.Provider == "b")}, invariant violations = {violations.Count}");
         violations.Take(20).ToList().ForEach(output.WriteLine);
         Assert.Equal(sent, orders.Count);
