@@ -128,10 +128,7 @@ public static class OrdersApi
             return Problems.Validation(errors);
         }
 
-        // Asked of the provider an order for this region would go to first (a read: paused providers answer too).
-        var nowMs = Environment.TickCount64;
-        var provider = providers.All.FirstOrDefault(p => p.Route.Regions.Count == 0 || p.Route.Regions.Contains(region!, StringComparer.OrdinalIgnoreCase)) is { } serving
-            && serving.Health.Health(nowMs) != MicoPortal.Shared.Providers.ProviderHealth.Down ? serving : providers.Default;
+        var provider = providers.ForLookup(region!, Environment.TickCount64);
         var answer = await provider.Client.LookupAccountAsync(new ProviderLookupRequest(request!.MicoUserId!, region!), cancellationToken);
         return answer.Response is { } found
             ? TypedResults.Ok(new AccountLookupResponse(found.Valid, found.Nickname, found.Region))

@@ -98,6 +98,13 @@ public sealed partial class ProviderCatalog : IDisposable
         return new Verification.RouteChoice(null);
     }
 
+    /// <summary>
+    /// Who answers an account lookup for <paramref name="region"/>: the provider an order there would go to first
+    /// (a read, so a paused one answers too), or <see cref="Default"/> when that one is down.
+    /// </summary>
+    public ProviderEntry ForLookup(string region, long nowMs) =>
+        All.FirstOrDefault(p => p.Route.ServesRegion(region)) is { } serving && serving.Health.Health(nowMs) != ProviderHealth.Down ? serving : Default;
+
     public IReadOnlyList<ProviderPipelineStatus> PipelineStatus() => [.. All.Select(e => e.Limiter.Status())];
 
     public static string HttpClientName(string provider) => "MicoPortal.Provider." + provider;

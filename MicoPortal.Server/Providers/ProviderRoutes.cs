@@ -6,8 +6,9 @@ namespace MicoPortal.Server.Providers;
 public sealed record ProviderRoute(string Name, int Priority, IReadOnlyCollection<string> Skus, IReadOnlyCollection<string> Regions)
 {
     public bool Serves(string sku, string region) =>
-        (Skus.Count == 0 || Skus.Contains(sku, StringComparer.OrdinalIgnoreCase))
-        && (Regions.Count == 0 || Regions.Contains(region, StringComparer.OrdinalIgnoreCase));
+        (Skus.Count == 0 || Skus.Contains(sku, StringComparer.OrdinalIgnoreCase)) && ServesRegion(region);
+
+    public bool ServesRegion(string region) => Regions.Count == 0 || Regions.Contains(region, StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>
