@@ -45,6 +45,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<SandboxSmsMessage> SandboxSmsMessages => Set<SandboxSmsMessage>();
 
+    public DbSet<OrderNote> OrderNotes => Set<OrderNote>();
+
+    public DbSet<OrderResolution> OrderResolutions => Set<OrderResolution>();
+
+    public DbSet<Webhooks.ShopWebhook> ShopWebhooks => Set<Webhooks.ShopWebhook>();
+
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+
+    public DbSet<Webhooks.WebhookAttempt> WebhookAttempts => Set<Webhooks.WebhookAttempt>();
+
     /// <summary>
     /// Three migrations sets live in this one assembly; each provider must see only its own, however
     /// the context was configured: <see cref="DataExtensions.UsePortalDatabase"/> (server, <c>dotnet ef</c>)

@@ -51,5 +51,8 @@ internal static class SqlServerModel
             order.Property(o => o.ExternalId).UseCollation("Latin1_General_100_BIN2");
             order.Property(o => o.Shop).UseCollation("Latin1_General_100_BIN2");
         });
+        // A shop's webhook and its deliveries match its orders' shop exactly, as above.
+        modelBuilder.Entity<Webhooks.ShopWebhook>().Property(w => w.Shop).UseCollation("Latin1_General_100_BIN2");
+        modelBuilder.Entity<Webhooks.WebhookDelivery>().Property(d => d.Shop).UseCollation("Latin1_General_100_BIN2");
     }
 }

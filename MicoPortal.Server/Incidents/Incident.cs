@@ -15,6 +15,8 @@ public sealed class Incident
     public required string Region { get; set; }
     /// <summary>The provider the incident is about (a low float); null for the traffic as a whole.</summary>
     public string? Provider { get; set; }
+    /// <summary>The order the incident is about (a late delivery); null for traffic incidents.</summary>
+    public long? OrderId { get; set; }
     public IncidentSeverity Severity { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
@@ -34,7 +36,7 @@ public sealed class Incident
     public required string Summary { get; set; }
 
     public IncidentDto ToDto() => new(Id, Severity, Metric, new IncidentSlice(Sku, Region, Provider), StartedAt, ResolvedAt,
-        new IncidentEvidence(Observed, Baseline, Score, Samples, Summary));
+        new IncidentEvidence(Observed, Baseline, Score, Samples, Summary), OrderId);
 
     public void Show(Anomaly anomaly, DateTimeOffset now)
     {

@@ -6,6 +6,7 @@ public static class IncidentExtensions
     {
         services.AddOptions<IncidentOptions>().Bind(configuration.GetSection(IncidentOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IncidentMonitor>();
+        services.AddSingleton<LateDeliveries>();
         services.AddTransient<IncidentJob>();
         return services;
     }

@@ -37,11 +37,21 @@ public static class Masking
     }
 
     /// <summary>The order as this request may read it.</summary>
-    public static OrderDto ForReader(this OrderDto order, HttpContext http) => SeesPersonalData(http)
-        ? order
-        : order with
-        {
-            CustomerPhone = Phone(order.CustomerPhone),
-            Attempts = [.. order.Attempts.Select(a => a.Actor is null ? a : a with { Actor = Email(a.Actor) })],
-        };
+    public static OrderDto ForReader(this OrderDto order, HttpContext http) =>
+        SeesPersonalData(http) ? order : ForShop(order, ShopScope.Of(http) is not null);
+
+    /// <summary>
+    /// The order as a shop reads it (its API key, its webhooks), or, with <paramref name="shop"/> false, as the
+    /// Operations role does: personal data masked. Operators' notes and the evidence of a resolution are the
+    /// operators' own working record and stay inside the portal; a shop sees that a person settled the order and why.
+    /// </summary>
+    public static OrderDto ForShop(OrderDto order, bool shop = true) => order with
+    {
+        CustomerPhone = Phone(order.CustomerPhone),
+        Attempts = [.. order.Attempts.Select(a => a.Actor is null ? a : a with { Actor = Email(a.Actor) })],
+        Notes = shop ? [] : [.. (order.Notes ?? []).Select(n => n with { Author = Email(n.Author)! })],
+        Resolutions = [.. (order.Resolutions ?? []).Select(r => shop
+            ? r with { ResolvedBy = Email(r.ResolvedBy)!, Evidence = null, EvidenceFileName = null, EvidenceFileBytes = null }
+            : r with { ResolvedBy = Email(r.ResolvedBy)! })],
+    };
 }

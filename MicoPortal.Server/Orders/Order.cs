@@ -58,6 +58,13 @@ public sealed class Order
     public DateTimeOffset? ApiConfirmedAt { get; set; }
     public DateTimeOffset? CallbackConfirmedAt { get; set; }
     public DateTimeOffset? LedgerConfirmedAt { get; set; }
+    /// <summary>A person settled the order as delivered (<see cref="OrderResolution"/>).</summary>
+    public DateTimeOffset? ManualConfirmedAt { get; set; }
+    /// <summary>
+    /// After a person settled the order as Failed, the provider is still asked about the attempt's reference
+    /// until then: a SUCCESS found later flags the order disputed and opens a <c>lateDelivery</c> incident.
+    /// </summary>
+    public DateTimeOffset? LateDeliveryWatchUntil { get; set; }
 
     public DateTimeOffset ReceivedAt { get; set; }
     /// <summary>When the current attempt breaches the SLA and is flagged stuck if not final.</summary>
@@ -97,7 +104,20 @@ public sealed class Order
     public const string NeedsAttentionSql = "\"Status\" IN ('Failed', 'Reversed') OR \"Stuck\" OR \"Disputed\"";
 
     public int ConfirmationCount =>
-        (ApiConfirmedAt is null ? 0 : 1) + (CallbackConfirmedAt is null ? 0 : 1) + (LedgerConfirmedAt is null ? 0 : 1);
+        (ApiConfirmedAt is null ? 0 : 1) + (CallbackConfirmedAt is null ? 0 : 1) + (LedgerConfirmedAt is null ? 0 : 1) + (ManualConfirmedAt is null ? 0 : 1);
+
+    /// <summary>
+    /// Orders a person may settle by hand (docs/api.md section 10): an outcome nobody knows, past its SLA, or
+    /// sources that disagree. A Delivered order that nobody disputes is not among them.
+    /// </summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Order, bool>> Resolvable =
+        o => o.Status == OrderStatus.Unknown || o.Stuck || o.Disputed;
+
+    /// <summary>Orders only a person can close now: past the SLA, or disputed (the "waiting on a person" filter).</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Order, bool>> WaitingOnPerson =
+        o => o.Stuck || o.Disputed;
+
+    public bool IsResolvable => Status == OrderStatus.Unknown || Stuck || Disputed;
 
     public static string FormatClientRef(long orderId, int attemptNo) => $"{orderId}-{attemptNo}";
 

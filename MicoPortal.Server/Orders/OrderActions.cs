@@ -19,7 +19,13 @@ public sealed record ActionResult(ActionOutcome Outcome, string Message, Order? 
 /// Admin actions on orders. The request is written to the order first (so it survives a restart),
 /// then a verify job is enqueued as the fast path.
 /// </summary>
-public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, OrderTransitions transitions, IBackgroundJobClient jobs)
+public sealed class OrderActions(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    OrderTransitions transitions,
+    IBackgroundJobClient jobs,
+    Incidents.LateDeliveries lateDeliveries,
+    Realtime.OrderChangeFeed feed,
+    TimeProvider time)
 {
     public const int MaxBulkOrders = 10_000;
     private const int Chunk = 500;
@@ -57,6 +63,64 @@ public sealed class OrderActions(IDbContextFactory<PortalDbContext> dbFactory, O
         return saved.Count == 1 && saved[0].Transition.Accepted
             ? new ActionResult(ActionOutcome.Accepted, $"New delivery attempt {order.ClientRef} queued.", order)
             : new ActionResult(ActionOutcome.NotAllowed, $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
+    }
+
+    /// <summary>
+    /// A person settles an order (docs/api.md section 10). The state machine decides whether it may be settled; the
+    /// resolution record, audit entry and status change are saved together. A late-delivery incident of the order
+    /// resolves with it: the person has now seen the provider's late SUCCESS.
+    /// </summary>
+    public async Task<ActionResult> ResolveAsync(long id, ResolvedByPerson resolution, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (order is null)
+        {
+            return new ActionResult(ActionOutcome.NotFound, $"Order {id} was not found.");
+        }
+
+        if (!order.IsResolvable)
+        {
+            return new ActionResult(ActionOutcome.NotAllowed, NotResolvable(order), order);
+        }
+
+        var saved = await transitions.ApplyAsync(db, [new OrderWork(order, resolution, AttemptKind.Resolve, Actor: resolution.By)], cancellationToken);
+        if (saved.Count != 1 || !saved[0].Transition.Accepted)
+        {
+            // Another writer settled or delivered the order between our read and our save.
+            return new ActionResult(ActionOutcome.NotAllowed, NotResolvable(order), order);
+        }
+
+        if (await Incidents.LateDeliveries.ResolveAsync(db, id, time.GetUtcNow(), cancellationToken) is { } incident)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await lateDeliveries.PublishAsync([incident], Incidents.IncidentChange.Resolved, cancellationToken);
+        }
+
+        return new ActionResult(ActionOutcome.Accepted, $"Order {id} settled as {resolution.Outcome}.", order);
+    }
+
+    private static string NotResolvable(Order order) =>
+        $"Order {order.Id} is {order.Status}{(order.Stuck ? ", stuck" : "")}{(order.Disputed ? ", disputed" : "")}; only Unknown, stuck or disputed orders can be settled by hand.";
+
+    /// <summary>An operator's note on an order: saved with its audit entry; open order pages hear of it.</summary>
+    public async Task<OrderNote?> AddNoteAsync(long id, string text, string author, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.AsNoTracking().Where(o => o.Id == id)
+            .Select(o => new { o.Id, o.ExternalId, o.Status, o.Stuck, o.Disputed }).FirstOrDefaultAsync(cancellationToken);
+        if (order is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var note = new OrderNote { OrderId = id, Author = author, Text = text, At = now };
+        db.OrderNotes.Add(note);
+        db.AuditEntries.Add(Audit.AuditTrail.New(author, MicoPortal.Shared.Audit.AuditActions.OrderNote, text, id, now));
+        await db.SaveChangesAsync(cancellationToken);
+        feed.Publish([new OrderChange(order.Id, order.ExternalId, order.Status, order.Stuck, order.Disputed, now)]);
+        return note;
     }
 
     /// <summary>Re-verifies the given ids, or every order matching status/stuck (at most <see cref="MaxBulkOrders"/>). Returns how many were queued.</summary>

@@ -10,6 +10,8 @@ public enum AttemptKind
     RetryDelivery,
     /// <summary>A reconciliation compared the order with the provider's transaction log.</summary>
     Ledger,
+    /// <summary>A person settled the order by hand (docs/api.md section 10).</summary>
+    Resolve,
 }
 
 /// <summary>

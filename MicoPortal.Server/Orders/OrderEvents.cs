@@ -40,3 +40,12 @@ public sealed record RetryDeliveryRequested(string? By) : OrderEvent;
 /// look, and an order that may still change is checked with the provider at once.
 /// </summary>
 public sealed record LedgerDisagreed(string Reason) : OrderEvent;
+
+/// <summary>
+/// A person settled the order (docs/api.md section 10): <paramref name="Outcome"/> is Delivered or Failed, allowed
+/// only while the order is Unknown, stuck or disputed. The reason and evidence are kept in an <see cref="OrderResolution"/>.
+/// </summary>
+public sealed record ResolvedByPerson(string Outcome, string Reason, string By, string? Evidence = null, EvidenceFile? File = null) : OrderEvent;
+
+/// <summary>A file a person gave as evidence of a resolution, kept with the order.</summary>
+public sealed record EvidenceFile(string FileName, string ContentType, byte[] Content);

@@ -9,7 +9,8 @@ public static class OrderMapping
     /// <summary>Money as a decimal string with at least two decimals ("4.99", "5.00").</summary>
     public static string FormatMoney(decimal amount) => amount.ToString("0.00##", CultureInfo.InvariantCulture);
 
-    public static OrderDto ToDto(this Order order, IEnumerable<OrderAttempt> attempts) => new(
+    public static OrderDto ToDto(this Order order, IEnumerable<OrderAttempt> attempts,
+        IEnumerable<OrderNote>? notes = null, IEnumerable<OrderResolution>? resolutions = null) => new(
         order.Id,
         order.ExternalId,
         order.MicoUserId,
@@ -37,7 +38,10 @@ public static class OrderMapping
         order.NextCheckAt,
         order.LatencyMs,
         order.CustomerPhone,
-        order.Provider);
+        order.Provider,
+        [.. (notes ?? []).Select(n => n.ToDto())],
+        [.. (resolutions ?? []).Select(r => r.ToDto())],
+        order.LateDeliveryWatchUntil);
 
     public static AttemptDto ToDto(this OrderAttempt attempt) => new(
         attempt.Id,
@@ -55,7 +59,7 @@ public static class OrderMapping
 
     public static IReadOnlyList<ConfirmationDto> Confirmations(Order order)
     {
-        var list = new List<ConfirmationDto>(3);
+        var list = new List<ConfirmationDto>(4);
         if (order.ApiConfirmedAt is { } api)
         {
             list.Add(new ConfirmationDto(ConfirmationSource.Api, api));
@@ -69,6 +73,11 @@ public static class OrderMapping
         if (order.LedgerConfirmedAt is { } ledger)
         {
             list.Add(new ConfirmationDto(ConfirmationSource.Ledger, ledger));
+        }
+
+        if (order.ManualConfirmedAt is { } manual)
+        {
+            list.Add(new ConfirmationDto(ConfirmationSource.Manual, manual));
         }
 
         return list;

@@ -36,7 +36,17 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
             .Take(MaxAttemptsShown)
             .ToListAsync(cancellationToken);
         attempts.Reverse();
-        return order.ToDto(attempts);
+        var notes = await db.OrderNotes.AsNoTracking().Where(n => n.OrderId == id).OrderBy(n => n.Id).ToListAsync(cancellationToken);
+        // The evidence file stays in the database; the order says only its name and size.
+        var resolutions = await db.OrderResolutions.AsNoTracking().Where(r => r.OrderId == id).OrderBy(r => r.Id)
+            .Select(r => new OrderResolution
+            {
+                Id = r.Id, OrderId = r.OrderId, DeliveryAttemptNo = r.DeliveryAttemptNo, Outcome = r.Outcome, Reason = r.Reason,
+                Evidence = r.Evidence, EvidenceFileName = r.EvidenceFileName, EvidenceFileBytes = r.EvidenceFileBytes,
+                ResolvedBy = r.ResolvedBy, ResolvedAt = r.ResolvedAt,
+            })
+            .ToListAsync(cancellationToken);
+        return order.ToDto(attempts, notes, resolutions);
     }
 
     public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, string? shop, CancellationToken cancellationToken)
@@ -56,7 +66,7 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
                 o.Status, o.Stuck, o.Disputed, o.AttemptNo,
                 o.ReasonCode ?? (o.Disputed ? "DISPUTED" : null),
                 o.Disputed && o.DisputeReason != null ? o.DisputeReason : o.ReasonMessage,
-                (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1),
+                (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1) + (o.ManualConfirmedAt == null ? 0 : 1),
                 o.ReceivedAt, o.UpdatedAt, o.CompletedAt, o.LatencyMs, o.Provider))
             .ToListAsync(cancellationToken);
         return new PagedResult<OrderSummaryDto>(items, total, page, pageSize);
@@ -77,7 +87,7 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
 
     private static bool IsUnfiltered(OrderListQuery query) =>
         string.IsNullOrWhiteSpace(query.ExternalId) && string.IsNullOrWhiteSpace(query.Q) && query.Status is null && query.Stuck is null
-        && query.Disputed is null && query.Attention != true && query.From is null && query.To is null;
+        && query.Disputed is null && query.Attention != true && query.Waiting != true && query.From is null && query.To is null;
 
     /// <summary>Every order matching the filter, oldest first, streamed (for CSV export).</summary>
     public async IAsyncEnumerable<Order> StreamAsync(OrderListQuery query, string? shop, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -118,6 +128,11 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
         if (query.Attention == true)
         {
             orders = orders.Where(Order.NeedsAttention);
+        }
+
+        if (query.Waiting == true)
+        {
+            orders = orders.Where(Order.WaitingOnPerson);
         }
 
         if (query.From is { } from)

@@ -9,7 +9,10 @@ namespace MicoPortal.Server.Orders;
 /// <param name="From">Status before.</param>
 /// <param name="Outcome">A short sentence for the attempt timeline.</param>
 /// <param name="Visible">True when status or flags changed: dashboards must hear of it.</param>
-public readonly record struct Transition(bool Accepted, OrderStatus From, OrderStatus To, string Outcome, bool Visible);
+/// <param name="LateDelivery">
+/// The provider reported SUCCESS for an attempt a person had settled as Failed: a <c>lateDelivery</c> incident opens.
+/// </param>
+public readonly record struct Transition(bool Accepted, OrderStatus From, OrderStatus To, string Outcome, bool Visible, bool LateDelivery = false);
 
 /// <summary>
 /// The one place where an order's delivery state changes (docs/api.md section 1). Sweeps, callbacks
@@ -27,6 +30,8 @@ public static class OrderStateMachine
     {
         var from = order.Status;
         var flags = (order.Stuck, order.Disputed);
+        var watching = order.LateDeliveryWatchUntil is not null;
+        var knownVersion = order.ProviderVersion;
 
         var (accepted, outcome) = evt switch
         {
@@ -40,6 +45,7 @@ public static class OrderStateMachine
             ReverifyRequested => OnReverify(order, now),
             RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
             LedgerDisagreed e => OnLedgerDisagreed(order, e, now),
+            ResolvedByPerson e => OnResolved(order, e, now, policy),
             _ => throw new ArgumentOutOfRangeException(nameof(evt), evt, "Unknown order event"),
         };
 
@@ -48,13 +54,50 @@ public static class OrderStateMachine
             order.Stuck = false;
         }
 
+        // Found later: a SUCCESS for the watched reference newer than anything known when the person settled it.
+        var answer = evt switch { QueryAnswered q => q.Order, CreateAnswered c => c.Order, _ => null };
+        var lateDelivery = watching && answer is { Status: ProviderStatuses.Success, Proof: not null } && answer.Version > knownVersion
+            && string.Equals(answer.ClientRef, order.ClientRef, StringComparison.Ordinal);
+        if (lateDelivery)
+        {
+            Dispute(order, $"provider reports SUCCESS for {order.ClientRef} after a person settled it as Failed");
+            outcome = $"late delivery: provider reports SUCCESS for {order.ClientRef}, settled as Failed by a person";
+        }
+
+        WatchForLateDelivery(order, now, policy, lateDelivery);
         var visible = from != order.Status || flags != (order.Stuck, order.Disputed);
         if (accepted)
         {
             order.UpdatedAt = now;
         }
 
-        return new Transition(accepted, from, order.Status, outcome, visible);
+        return new Transition(accepted, from, order.Status, outcome, visible, lateDelivery);
+    }
+
+    /// <summary>
+    /// The watch of an attempt a person settled as Failed: its reference is queried every
+    /// <see cref="VerificationPolicy.LateDeliveryCheckInterval"/> until the window ends, the provider confirms the
+    /// failure, or a late SUCCESS is found. Any other path that ends the attempt (a retry) ends the watch too.
+    /// </summary>
+    private static void WatchForLateDelivery(Order order, DateTimeOffset now, VerificationPolicy policy, bool lateDelivery)
+    {
+        if (order.LateDeliveryWatchUntil is not { } until)
+        {
+            return;
+        }
+
+        if (lateDelivery || until <= now || order.Status != OrderStatus.Failed)
+        {
+            order.LateDeliveryWatchUntil = null;
+            return;
+        }
+
+        // Settle() clears the next check of a final order; the watch keeps one, never past its window.
+        if (order.NextCheckAt is null || order.NextCheckAt > until)
+        {
+            var next = now + policy.LateDeliveryCheckInterval;
+            order.NextCheckAt = next < until ? next : until;
+        }
     }
 
     /// <summary>Applies the provider's view of the order (from a create or a query answer).</summary>
@@ -142,6 +185,10 @@ public static class OrderStateMachine
                 order.CompletedAt = now;
                 return Settle(order, $"reversed: {view.ReasonCode ?? "provider reports REVERSED"}");
 
+            case ProviderStatuses.Pending or ProviderStatuses.Failed or ProviderStatuses.Reversed when order.LateDeliveryWatchUntil is not null:
+                // A person settled it as Failed: anything but a SUCCESS leaves nothing delivered, so it agrees.
+                return Settle(order, $"watching for a late delivery: provider reports {view.Status}");
+
             case ProviderStatuses.Pending or ProviderStatuses.Success or ProviderStatuses.Failed or ProviderStatuses.Reversed:
                 // A final order the provider now describes differently: a person must look.
                 Dispute(order, $"provider reports {view.Status} for an order that is {order.Status}");
@@ -218,6 +265,11 @@ public static class OrderStateMachine
             order.ReasonMessage = null;
             order.NextCheckAt = now;
             return (true, "provider has no such order (REF_NOT_FOUND): safe to send again");
+        }
+
+        if (order.LateDeliveryWatchUntil is not null)
+        {
+            return Settle(order, "watching for a late delivery: provider has no such order (REF_NOT_FOUND)");
         }
 
         Dispute(order, $"provider answered REF_NOT_FOUND for an order that is {order.Status}");
@@ -299,6 +351,48 @@ public static class OrderStateMachine
         return (true, $"disputed by the transaction log: {e.Reason}");
     }
 
+    /// <summary>
+    /// A person's settlement. Delivered adds the <c>manual</c> confirmation; Failed starts the late-delivery watch
+    /// when the attempt may have reached its provider. Either way the person's word settles a dispute.
+    /// </summary>
+    private static (bool, string) OnResolved(Order order, ResolvedByPerson e, DateTimeOffset now, VerificationPolicy policy)
+    {
+        if (!order.IsResolvable)
+        {
+            return (false, $"resolve refused: order is {order.Status}, only Unknown, stuck or disputed orders can be settled by hand");
+        }
+
+        order.Disputed = false;
+        order.DisputeReason = null;
+        order.NextCheckAt = null;
+        if (e.Outcome == ResolutionOutcomes.Delivered)
+        {
+            if (order.Status != OrderStatus.Delivered)
+            {
+                Become(order, OrderStatus.Delivered);
+                order.CompletedAt = now;
+                order.LatencyMs = (long)(now - order.ReceivedAt).TotalMilliseconds;
+            }
+
+            order.ManualConfirmedAt = now;
+            order.LateDeliveryWatchUntil = null;
+            return (true, $"resolved as Delivered by {e.By}: {e.Reason}");
+        }
+
+        Become(order, OrderStatus.Failed);
+        order.CompletedAt = now;
+        order.ManualConfirmedAt = null;
+        order.ReasonCode = ResolvedFailedCode;
+        order.ReasonMessage = e.Reason;
+        // Only an attempt whose create may have reached a provider can still be delivered there.
+        order.LateDeliveryWatchUntil = order.CreateIssuedAt is not null && order.Provider is not null ? now + policy.LateDeliveryWatch : null;
+        var watch = order.LateDeliveryWatchUntil is null ? "" : $"; watching {order.ClientRef} at {order.Provider} for a late delivery";
+        return (true, $"resolved as Failed by {e.By}: {e.Reason}{watch}");
+    }
+
+    /// <summary>The reason code of an order a person settled as Failed.</summary>
+    public const string ResolvedFailedCode = "RESOLVED_FAILED";
+
     private static (bool, string) OnReverify(Order order, DateTimeOffset now)
     {
         if (order.Status == OrderStatus.Received && order.CreateIssuedAt is null)
@@ -370,6 +464,8 @@ public static class OrderStateMachine
         order.ApiConfirmedAt = null;
         order.CallbackConfirmedAt = null;
         order.LedgerConfirmedAt = null;
+        order.ManualConfirmedAt = null;
+        order.LateDeliveryWatchUntil = null;
         order.SubmittedAt = null;
         order.CompletedAt = null;
         order.LatencyMs = null;

@@ -33,6 +33,13 @@ public static class OrdersApi
         actions.MapPost("/{id:long}/reverify", Reverify);
         actions.MapPost("/{id:long}/retry-delivery", RetryDelivery);
         actions.MapPost("/reverify", ReverifyMany);
+        // Evidence files of up to 5 MB come as a multipart form.
+        actions.MapPost("/{id:long}/resolve", OrderResolutionApi.Resolve)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(OrderResolution.MaxFileBytes + 64 * 1024)).DisableAntiforgery();
+        actions.MapGet("/{id:long}/resolutions/{resolutionId:long}/file", OrderResolutionApi.EvidenceFile);
+
+        var notes = app.MapGroup("/api/v1/orders").WithTags("Order notes").RequireAuthorization(Policies.Operator);
+        notes.MapPost("/{id:long}/notes", OrderResolutionApi.AddNote);
         return app;
     }
 
@@ -173,7 +180,7 @@ public static class OrdersApi
 /// <summary>Query string of order lists, bound by name.</summary>
 public sealed record OrderListParameters(
     string? ExternalId, OrderStatus? Status, bool? Stuck, bool? Disputed, bool? Attention,
-    DateTimeOffset? From, DateTimeOffset? To, string? Q, int? Page, int? PageSize, string? Sort, bool? Desc)
+    DateTimeOffset? From, DateTimeOffset? To, string? Q, int? Page, int? PageSize, string? Sort, bool? Desc, bool? Waiting)
 {
-    public OrderListQuery ToQuery() => new(ExternalId, Status, Stuck, Disputed, Attention, From, To, Q, Page ?? 1, PageSize ?? 50, Sort, Desc ?? true);
+    public OrderListQuery ToQuery() => new(ExternalId, Status, Stuck, Disputed, Attention, From, To, Q, Page ?? 1, PageSize ?? 50, Sort, Desc ?? true, Waiting);
 }

@@ -34,6 +34,7 @@ public sealed class OrderTransitions(
     OrderChangeFeed feed,
     MetricsRecorder metrics,
     IOptions<NotificationOptions> notifications,
+    Incidents.LateDeliveries lateDeliveries,
     ILogger<OrderTransitions> logger)
 {
     private const int MaxConflictRounds = 10;
@@ -85,6 +86,7 @@ public sealed class OrderTransitions(
             }
         }
 
+        await PublishIncidentsAsync(db, results);
         return Published(results, now);
     }
 
@@ -141,11 +143,30 @@ public sealed class OrderTransitions(
             await RowWriter.InsertAsync(db, records.Attempts, cancellationToken);
             await RowWriter.InsertAsync(db, records.Notifications, cancellationToken);
             await RowWriter.InsertAsync(db, records.AuditEntries, cancellationToken);
+            await RowWriter.InsertAsync(db, records.Incidents, cancellationToken);
             await RowWriter.InsertAsync(db, seen, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
+        await PublishIncidentsAsync(db, results);
         return Published(results, now);
+    }
+
+    /// <summary>
+    /// After the commit: the late-delivery incidents saved with these transitions go to alerts and dashboards.
+    /// The rows are already saved; a failure here is logged, never turned into a failed write.
+    /// </summary>
+    private async Task PublishIncidentsAsync(PortalDbContext db, Results results)
+    {
+        var late = results.Where(r => r.Value.Transition.LateDelivery).Select(r => r.Key.Id).ToList();
+        try
+        {
+            await lateDeliveries.PublishOpenedAsync(db, late, CancellationToken.None);
+        }
+        catch (Exception ex) when (late.Count > 0)
+        {
+            logger.LogError(ex, "Late-delivery incidents for orders {OrderIds} were saved but not announced", late);
+        }
     }
 
     /// <summary>After the commit: the metrics and the live change feed hear of what was saved.</summary>
@@ -179,7 +200,9 @@ public sealed class OrderTransitions(
     private sealed class Results(IEqualityComparer<Order> comparer) : Dictionary<Order, (Transition Transition, List<OrderAttempt> Attempts)>(comparer);
 
     /// <summary>What is saved in the same transaction as the orders.</summary>
-    private sealed record Staged(List<OrderAttempt> Attempts, List<CustomerNotification> Notifications, List<AuditEntry> AuditEntries);
+    private sealed record Staged(
+        List<OrderAttempt> Attempts, List<CustomerNotification> Notifications, List<AuditEntry> AuditEntries, List<Incidents.Incident> Incidents,
+        List<OrderResolution> Resolutions);
 
     /// <summary>Change tracking's way: the records staged by an earlier conflict round are taken back, the new ones added.</summary>
     private static void Stage(PortalDbContext db, Staged records, List<object> staged)
@@ -193,17 +216,19 @@ public sealed class OrderTransitions(
         staged.AddRange(records.Attempts);
         staged.AddRange(records.Notifications);
         staged.AddRange(records.AuditEntries);
+        staged.AddRange(records.Incidents);
+        staged.AddRange(records.Resolutions);
         db.AddRange(staged);
     }
 
     /// <summary>
     /// The records that must be saved in the same transaction as the change: each event's attempt row, one
-    /// audit entry per order whose status or flags changed and per operator action, and the customer
-    /// notification (outbox) of a final outcome.
+    /// audit entry per order whose status or flags changed and per operator action, the customer
+    /// notification (outbox) of a final outcome, and the incident of a late delivery.
     /// </summary>
     private Staged Records(IReadOnlyList<OrderWork> work, Results results, DateTimeOffset now)
     {
-        var records = new Staged([], [], []);
+        var records = new Staged([], [], [], [], []);
         // Looked up per order below: a batch of 2,000 answers must not scan the work 2,000 times.
         var operatorActions = new Dictionary<Order, OrderWork>(ReferenceEqualityComparer.Instance);
         foreach (var item in work)
@@ -222,7 +247,17 @@ public sealed class OrderTransitions(
                 records.Notifications.Add(notification);
             }
 
+            if (transition.LateDelivery)
+            {
+                records.Incidents.Add(Incidents.LateDeliveries.For(order, now));
+            }
+
             var operatorAction = operatorActions.GetValueOrDefault(order);
+            if (operatorAction?.Event is ResolvedByPerson resolved && transition.Accepted)
+            {
+                records.Resolutions.Add(Resolution(order, resolved, now));
+            }
+
             if (!transition.Visible && operatorAction is null)
             {
                 continue;
@@ -232,16 +267,40 @@ public sealed class OrderTransitions(
             {
                 ReverifyRequested => AuditActions.OrderReverify,
                 RetryDeliveryRequested => AuditActions.OrderRetryDelivery,
+                ResolvedByPerson => AuditActions.OrderResolve,
                 _ => AuditActions.OrderTransition,
             };
             var flags = (order.Stuck ? " [stuck]" : "") + (order.Disputed ? " [disputed]" : "");
             // The outcome often restates the new status ("delivered: ..."), so it goes in brackets, not after a colon.
             var details = $"{order.ClientRef} {transition.From} → {order.Status}{flags} ({transition.Outcome})";
+            if (operatorAction?.Event is ResolvedByPerson { } settled)
+            {
+                // The evidence is part of the record (the file by name and digest; its bytes stay with the order).
+                details += (settled.File is null ? "" : $"; file {settled.File.FileName} sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(settled.File.Content))}")
+                    + (settled.Evidence is null ? "" : $"; evidence: {settled.Evidence}");
+            }
+
             records.AuditEntries.Add(AuditTrail.New(operatorAction?.Actor, action, details, order.Id, now));
         }
 
         return records;
     }
+
+    /// <summary>The record of a person's settlement: who, why, the evidence (and its file), for the attempt it settled.</summary>
+    private static OrderResolution Resolution(Order order, ResolvedByPerson resolved, DateTimeOffset now) => new()
+    {
+        OrderId = order.Id,
+        DeliveryAttemptNo = order.AttemptNo,
+        Outcome = resolved.Outcome,
+        Reason = resolved.Reason,
+        Evidence = resolved.Evidence,
+        EvidenceFileName = resolved.File?.FileName,
+        EvidenceContentType = resolved.File?.ContentType,
+        EvidenceFile = resolved.File?.Content,
+        EvidenceFileBytes = resolved.File?.Content.LongLength,
+        ResolvedBy = resolved.By,
+        ResolvedAt = now,
+    };
 
     private async Task ReapplyChangedAsync(PortalDbContext db, IReadOnlyList<OrderWork> work,
         Results results, DateTimeOffset now, CancellationToken cancellationToken)

@@ -67,6 +67,14 @@ public sealed class VerificationOptions
     /// <summary>Pause between rounds of a sweep when nothing was due.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// After a person settles an order as Failed, how long the provider is still asked about that attempt's
+    /// reference (docs/api.md section 10: 7 days), and how often.
+    /// </summary>
+    public TimeSpan LateDeliveryWatch { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan LateDeliveryCheckInterval { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How often each provider's prepaid float is read (<c>GET /v1/balance</c>).</summary>
     public TimeSpan BalanceCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 

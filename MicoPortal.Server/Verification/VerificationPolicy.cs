@@ -17,6 +17,10 @@ public sealed class VerificationPolicy(VerificationOptions options, Random rando
 
     public TimeSpan SettlementCheckAfter => options.SettlementCheckAfter;
 
+    public TimeSpan LateDeliveryWatch => options.LateDeliveryWatch;
+
+    public TimeSpan LateDeliveryCheckInterval => options.LateDeliveryCheckInterval;
+
     /// <summary>
     /// Delay before check number <paramref name="checkCount"/> (1-based), never shorter than the provider's
     /// Retry-After. With <paramref name="deliveryInHand"/> (a signed SUCCESS callback awaits its confirming

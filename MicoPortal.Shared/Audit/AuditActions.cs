@@ -18,12 +18,18 @@ public static class AuditActions
     public const string AdminBootstrapped = "admin.bootstrapped";
     public const string ProviderPaused = "provider.paused";
     public const string ProviderResumed = "provider.resumed";
+    public const string OrderResolve = "order.resolve";
+    public const string OrderNote = "order.note";
+    public const string ShopWebhookSet = "shop-webhook.set";
+    public const string ShopWebhookDeleted = "shop-webhook.deleted";
+    public const string WebhookResent = "webhook.resent";
 
     /// <summary>Every action, for filters.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         OrderTransition, OrderReverify, OrderRetryDelivery, ReconciliationUploaded, ReconciliationCompleted,
         ApiKeyCreated, ApiKeyRevoked, UserCreated, UserRoleChanged, UserUnlocked, UserDeleted, AdminBootstrapped,
-        ReconciliationRestarted, ProviderPaused, ProviderResumed,
+        ReconciliationRestarted, ProviderPaused, ProviderResumed, OrderResolve, OrderNote, ShopWebhookSet, ShopWebhookDeleted,
+        WebhookResent,
     ];
 }

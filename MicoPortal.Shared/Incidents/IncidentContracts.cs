@@ -18,6 +18,9 @@ public static class IncidentMetrics
     /// <summary>A provider's prepaid float fell below its configured <c>LowBalance</c>.</summary>
     public const string LowBalance = "lowBalance";
 
+    /// <summary>The provider reported SUCCESS for an order a person had settled as Failed (docs/api.md section 10).</summary>
+    public const string LateDelivery = "lateDelivery";
+
     /// <summary>The metrics the anomaly detector watches (a low balance is a threshold, not an anomaly).</summary>
     public static readonly IReadOnlyList<string> All = [SuccessRate, LatencyP95, Unknown, Stuck];
 }
@@ -39,7 +42,8 @@ public sealed record IncidentDto(
     IncidentSlice Slice,
     DateTimeOffset StartedAt,
     DateTimeOffset? ResolvedAt,
-    IncidentEvidence Evidence);
+    IncidentEvidence Evidence,
+    long? OrderId = null);
 
 /// <summary><c>GET /api/v1/incidents</c>.</summary>
 public sealed record IncidentList(IReadOnlyList<IncidentDto> Items);

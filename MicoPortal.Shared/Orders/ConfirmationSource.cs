@@ -11,4 +11,6 @@ public enum ConfirmationSource
     [JsonStringEnumMemberName("callback")] Callback,
     /// <summary>The provider's transaction log lists the order as delivered.</summary>
     [JsonStringEnumMemberName("ledger")] Ledger,
+    /// <summary>A person settled the order as delivered, with a reason and evidence (docs/api.md section 10).</summary>
+    [JsonStringEnumMemberName("manual")] Manual,
 }

@@ -105,12 +105,47 @@ public sealed record OrderDto(
     DateTimeOffset? NextCheckAt,
     long? LatencyMs,
     string? CustomerPhone = null,
-    string? Provider = null);
+    string? Provider = null,
+    IReadOnlyList<OrderNoteDto>? Notes = null,
+    IReadOnlyList<OrderResolutionDto>? Resolutions = null,
+    DateTimeOffset? LateDeliveryWatchUntil = null);
+
+/// <summary>An operator's note on an order (<c>POST /api/v1/orders/{id}/notes</c>); shown in the order's timeline.</summary>
+public sealed record OrderNoteDto(long Id, string Author, string Text, DateTimeOffset At);
+
+/// <summary>Body of <c>POST /api/v1/orders/{id}/notes</c>.</summary>
+public sealed record AddOrderNoteRequest(string? Text);
+
+/// <summary>The outcomes a person may settle an order with.</summary>
+public static class ResolutionOutcomes
+{
+    public const string Delivered = "Delivered";
+    public const string Failed = "Failed";
+}
+
+/// <summary>
+/// Body of <c>POST /api/v1/orders/{id}/resolve</c> (JSON; or multipart form with the same fields and an optional
+/// <c>file</c> of evidence). <see cref="Outcome"/> is <see cref="ResolutionOutcomes.Delivered"/> or <see cref="ResolutionOutcomes.Failed"/>.
+/// </summary>
+public sealed record ResolveOrderRequest(string? Outcome, string? Reason, string? Evidence = null);
+
+/// <summary>A person's settlement of an order: who, why, and the evidence they had.</summary>
+public sealed record OrderResolutionDto(
+    long Id,
+    int DeliveryAttemptNo,
+    string Outcome,
+    string Reason,
+    string? Evidence,
+    string? EvidenceFileName,
+    long? EvidenceFileBytes,
+    string ResolvedBy,
+    DateTimeOffset ResolvedAt);
 
 /// <summary>
 /// Query of <c>GET /api/v1/orders</c>. <c>q</c> searches order id, external id and MICO user id.
 /// <c>sort</c> is a field name (receivedAt, updatedAt, status, coins, latencyMs), <c>desc</c> its direction.
 /// <c>attention=true</c> selects what needs a person: Failed, Reversed, stuck or disputed orders.
+/// <c>waiting=true</c> selects the orders only a person can close now: stuck or disputed, not yet settled.
 /// </summary>
 public sealed record OrderListQuery(
     string? ExternalId = null,
@@ -124,7 +159,8 @@ public sealed record OrderListQuery(
     int Page = 1,
     int PageSize = 50,
     string? Sort = null,
-    bool Desc = true);
+    bool Desc = true,
+    bool? Waiting = null);
 
 /// <summary>A change pushed to dashboards (hub method <c>OrdersChanged</c>).</summary>
 public sealed record OrderChange(
