@@ -83,6 +83,10 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["POST /api/v1/orders/{id:long}/reverify"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/orders/{id:long}/retry-delivery"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/orders/reverify"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/orders/{id:long}/resolve"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/orders/{id:long}/resolutions/{resolutionId:long}/file"] = [No, Deny, Ok, No, No],
+        // Notes are the operators' own record: every operator writes them, shops do not.
+        ["POST /api/v1/orders/{id:long}/notes"] = [No, Ok, Ok, No, No],
         ["GET /api/v1/metrics/summary"] = [No, Ok, Ok, No, No],
         ["GET /api/v1/metrics/timeseries"] = [No, Ok, Ok, No, No],
         // Callbacks are authenticated by their HMAC signature, not by a session or key.
@@ -199,6 +203,7 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         .Replace("{id:long}", "1")
         .Replace("{Id:long}", "1")
         .Replace("{id}", "no-such-user")
+        .Replace("{resolutionId:long}", "1")
         .Replace("{clientRef}", "1-1")
         .Replace("{**path}", "");
 
