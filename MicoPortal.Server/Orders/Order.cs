@@ -106,17 +106,14 @@ public sealed class Order
     public int ConfirmationCount =>
         (ApiConfirmedAt is null ? 0 : 1) + (CallbackConfirmedAt is null ? 0 : 1) + (LedgerConfirmedAt is null ? 0 : 1) + (ManualConfirmedAt is null ? 0 : 1);
 
-    /// <summary>
-    /// Orders a person may settle by hand (docs/api.md section 10): an outcome nobody knows, past its SLA, or
-    /// sources that disagree. A Delivered order that nobody disputes is not among them.
-    /// </summary>
-    public static readonly System.Linq.Expressions.Expression<Func<Order, bool>> Resolvable =
-        o => o.Status == OrderStatus.Unknown || o.Stuck || o.Disputed;
-
     /// <summary>Orders only a person can close now: past the SLA, or disputed (the "waiting on a person" filter).</summary>
     public static readonly System.Linq.Expressions.Expression<Func<Order, bool>> WaitingOnPerson =
         o => o.Stuck || o.Disputed;
 
+    /// <summary>
+    /// Whether a person may settle the order by hand (docs/api.md section 10): an outcome nobody knows, past its SLA,
+    /// or sources that disagree. A Delivered order that nobody disputes is not among them.
+    /// </summary>
     public bool IsResolvable => Status == OrderStatus.Unknown || Stuck || Disputed;
 
     public static string FormatClientRef(long orderId, int attemptNo) => $"{orderId}-{attemptNo}";

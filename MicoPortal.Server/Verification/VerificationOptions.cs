@@ -71,8 +71,10 @@ public sealed class VerificationOptions
     /// After a person settles an order as Failed, how long the provider is still asked about that attempt's
     /// reference (docs/api.md section 10: 7 days), and how often.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan LateDeliveryWatch { get; set; } = TimeSpan.FromDays(7);
 
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LateDeliveryCheckInterval { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How often each provider's prepaid float is read (<c>GET /v1/balance</c>).</summary>

@@ -60,6 +60,9 @@ public sealed class ManualResolutionTests : IAsyncLifetime
     private Task<HttpResponseMessage> ResolveAsync(HttpClient client, long id, string outcome, string reason = "provider desk confirmed by e-mail", string? evidence = null) =>
         client.PostAsJsonAsync($"/api/v1/orders/{id}/resolve", new ResolveOrderRequest(outcome, reason, evidence));
 
+    private async Task<PagedResult<OrderSummaryDto>> WaitingAsync() =>
+        await (await _ops.GetAsync("/api/v1/orders?waiting=true")).ReadAsync<PagedResult<OrderSummaryDto>>();
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         Assert.Equal(status, response.StatusCode);
@@ -126,8 +129,11 @@ public sealed class ManualResolutionTests : IAsyncLifetime
         var clientRef = $"{order.Id}-1";
         await WaitForAsync(order.Id, o => o.Status == OrderStatus.Submitted && o.Stuck, "Submitted and stuck past its 3 s SLA");
 
+        Assert.Contains((await WaitingAsync()).Items, o => o.Id == order.Id);
+
         var resolved = await ResolveAsync(_admin, order.Id, "Failed", reason: "provider desk: never delivered");
         Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        Assert.DoesNotContain((await WaitingAsync()).Items, o => o.Id == order.Id);
         var row = await RowAsync(order.Id);
         Assert.Equal((OrderStatus.Failed, false, false), (row.Status, row.Stuck, row.Disputed));
         Assert.NotNull(row.LateDeliveryWatchUntil);
