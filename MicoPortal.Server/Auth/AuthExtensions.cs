@@ -7,6 +7,9 @@ namespace MicoPortal.Server.Auth;
 
 public static class AuthExtensions
 {
+    /// <summary>The operators' sign-in cookie.</summary>
+    public const string CookieName = "micoportal.auth";
+
     /// <summary>Identity with cookie sign-in for people; API calls answer 401/403 instead of redirecting.</summary>
     public static IServiceCollection AddPortalAuth(this IServiceCollection services)
     {
@@ -23,7 +26,7 @@ public static class AuthExtensions
             o.LoginPath = "/login";
             o.LogoutPath = "/logout";
             o.AccessDeniedPath = "/access-denied";
-            o.Cookie.Name = "micoportal.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
@@ -75,8 +78,7 @@ public static class AuthExtensions
     /// <summary>Browsers asking for pages go to the login page; API and hub calls get a status code.</summary>
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        if (Infrastructure.MachinePaths.Contains(context.Request.Path))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -122,6 +122,7 @@ public static class PortalExtensions
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
 
+        services.AddPortalOpenApi();
         services.AddPortalDataProtection(configuration);
         services.AddPortalAuth();
         services.AddPortalProxyTrust(configuration);
@@ -177,6 +178,7 @@ public static class PortalExtensions
         app.MapReconciliationApi();
         app.MapIncidentsApi();
         app.MapNotificationsApi();
+        app.MapPortalOpenApi();
         app.MapLogoutPage();
         // A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).
         app.MapHub<OperationsHub>(OperationsHub.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
@@ -196,10 +198,8 @@ public static class PortalExtensions
         return app;
     }
 
-    /// <summary>Paths called by programs, which get status codes and problem details rather than pages.</summary>
-    private static bool IsMachinePath(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/sandbox")
-        || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/hangfire");
+    /// <summary>Machine paths, and the Hangfire dashboard (which draws its own pages), get status codes rather than the portal's pages.</summary>
+    private static bool IsMachinePath(PathString path) => MachinePaths.Contains(path) || path.StartsWithSegments("/hangfire");
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -59,6 +59,9 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["PUT /api/v1/admin/users/{id}/role"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/admin/users/{id}/unlock"] = [No, Deny, Ok, No, No],
         ["DELETE /api/v1/admin/users/{id}"] = [No, Deny, Ok, No, No],
+        // The API document and its reference: open in Development (this fixture); Admin only elsewhere (OpenApiDocumentTests).
+        ["GET /openapi/{documentName}.json"] = [Ok, Ok, Ok, Ok, Ok],
+        ["GET /scalar/{documentName?}"] = [Ok, Ok, Ok, Ok, Ok],
         ["GET /api/v1/incidents/"] = [No, Ok, Ok, No, No],
         ["GET /api/v1/providers/"] = [No, Ok, Ok, No, No],
         ["POST /api/v1/providers/{name}/pause"] = [No, Deny, Ok, No, No],
@@ -204,6 +207,8 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         .Replace("{Id:long}", "1")
         .Replace("{id}", "no-such-user")
         .Replace("{resolutionId:long}", "1")
+        .Replace("{documentName}", "v1")
+        .Replace("{documentName?}", "v1")
         .Replace("{clientRef}", "1-1")
         .Replace("{**path}", "");
 
