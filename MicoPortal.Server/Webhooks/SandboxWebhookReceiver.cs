@@ -27,7 +27,7 @@ public sealed class SandboxWebhookReceiver(IDbContextFactory<PortalDbContext> db
         public SandboxWebhookDto Event { get; set; } = first;
     }
 
-    /// <summary>204 for an event whose signature holds (a repeat too: the shop already has it), 401 when it does not, 404 for a shop without a webhook.</summary>
+    /// <summary>204 for an event whose signature holds (a repeat too: the shop already has it), 401 when it does not or the shop has no webhook.</summary>
     public async Task<Results<NoContent, ProblemHttpResult>> ReceiveAsync(string shop, HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
@@ -38,7 +38,8 @@ public sealed class SandboxWebhookReceiver(IDbContextFactory<PortalDbContext> db
         var webhook = await db.ShopWebhooks.AsNoTracking().FirstOrDefaultAsync(w => w.Shop == shop, cancellationToken);
         if (webhook is null)
         {
-            return Infrastructure.Problems.Of(StatusCodes.Status404NotFound, Shared.Common.ErrorCodes.WebhookNotFound, $"Shop '{shop}' has no webhook.");
+            // No secret to check against: as a wrong signature (nobody can have signed for this shop).
+            return Infrastructure.Problems.Of(StatusCodes.Status401Unauthorized, Shared.Common.ErrorCodes.CallbackSignature, $"Shop '{shop}' has no webhook, so no signature can match.");
         }
 
         var valid = secrets.TryReveal(webhook, out var secret)

@@ -57,11 +57,10 @@ public sealed class ShopCircuits(IOptions<WebhookOptions> options, TimeProvider 
 
     public (bool Open, DateTimeOffset? Until) StateOf(string shop)
     {
-        var now = time.GetUtcNow();
         lock (_gate)
         {
-            var lane = _lanes.GetValueOrDefault(shop);
-            return lane?.OpenUntil is { } until ? (until > now || lane.Probing, until) : (false, null);
+            // Waiting for its probe (or probing) is still open: only a success closes it.
+            return _lanes.GetValueOrDefault(shop)?.OpenUntil is { } until ? (true, until) : (false, null);
         }
     }
 
