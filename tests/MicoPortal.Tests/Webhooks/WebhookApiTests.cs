@@ -72,7 +72,9 @@ public sealed class WebhookApiTests(ITestOutputHelper output) : IAsyncLifetime
 
         var mine = await (await devShop.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder() with { CustomerPhone = "+971501234567" })).ReadAsync<OrderDto>();
         var theirs = await (await other.PostAsJsonAsync("/api/v1/orders", PortalClient.NewOrder())).ReadAsync<OrderDto>();
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(receiver.Accepted.Count == 2), TimeSpan.FromSeconds(30)), "both events should arrive");
+        Assert.True(await PortalClient.EventuallyAsync(async () => receiver.Accepted.Count == 2
+            && (await _admin.GetFromJsonAsync<PagedResult<WebhookDeliveryDto>>("/api/v1/webhooks/deliveries?state=succeeded", PortalClient.Json))!.Total == 2,
+            TimeSpan.FromSeconds(30)), "both events should arrive and be recorded as delivered");
 
         var own = await devShop.GetFromJsonAsync<PagedResult<WebhookDeliveryDto>>("/api/v1/webhooks/deliveries", PortalClient.Json);
         var delivery = Assert.Single(own!.Items);
@@ -97,7 +99,7 @@ public sealed class WebhookApiTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The event's order is the order as the shop's own GET answered it then: same fields, phone masked, attempts a prefix of today's.
         var detail = await devShop.GetFromJsonAsync<WebhookDeliveryDetailDto>($"/api/v1/webhooks/deliveries/{delivery.Id}", PortalClient.Json);
-        Assert.Equal(200, Assert.Single(detail!.Attempts).StatusCode);
+        Assert.Equal(204, Assert.Single(detail!.Attempts).StatusCode);
         using var payload = JsonDocument.Parse(detail.Payload);
         var sent = receiver.Accepted.Single(e => e.OrderId == mine.Id);
         Assert.Equal(delivery.EventId, payload.RootElement.GetProperty("eventId").GetString());
@@ -106,7 +108,7 @@ public sealed class WebhookApiTests(ITestOutputHelper output) : IAsyncLifetime
         using var then = JsonDocument.Parse(sent.OrderJson);
         Assert.Equal(Names(now.RootElement), Names(then.RootElement));
         Assert.Equal("Delivered", then.RootElement.GetProperty("status").GetString());
-        Assert.Equal("+97******567", then.RootElement.GetProperty("customerPhone").GetString());
+        Assert.Equal("+97*******567", then.RootElement.GetProperty("customerPhone").GetString());
         var attemptIds = then.RootElement.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("id").GetInt64()).ToList();
         Assert.NotEmpty(attemptIds);
         Assert.DoesNotContain(0, attemptIds);
@@ -114,8 +116,10 @@ public sealed class WebhookApiTests(ITestOutputHelper output) : IAsyncLifetime
 
         // A resend goes again with the same eventId (the shop takes it as a repeat).
         Assert.Equal(HttpStatusCode.Accepted, (await _admin.PostAsync($"/api/v1/webhooks/deliveries/{delivery.Id}/resend", null)).StatusCode);
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(receiver.Duplicates == 1), TimeSpan.FromSeconds(30)), "the resent event should arrive again");
-        var resent = await devShop.GetFromJsonAsync<WebhookDeliveryDetailDto>($"/api/v1/webhooks/deliveries/{delivery.Id}", PortalClient.Json);
+        WebhookDeliveryDetailDto? resent = null;
+        Assert.True(await PortalClient.EventuallyAsync(async () => receiver.Duplicates == 1
+            && (resent = await devShop.GetFromJsonAsync<WebhookDeliveryDetailDto>($"/api/v1/webhooks/deliveries/{delivery.Id}", PortalClient.Json))!.Delivery.State == WebhookDeliveryState.Succeeded,
+            TimeSpan.FromSeconds(30)), "the resent event should arrive again");
         Assert.Equal((WebhookDeliveryState.Succeeded, 2, delivery.EventId), (resent!.Delivery.State, resent.Attempts.Count, resent.Delivery.EventId));
         Assert.Equal(0, receiver.BadSignatures);
         Assert.Equal(2, receiver.Accepted.Count);

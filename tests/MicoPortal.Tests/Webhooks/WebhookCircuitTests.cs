@@ -61,7 +61,8 @@ public class WebhookCircuitTests(ITestOutputHelper output)
         await PlaceAsync(shops["shop-throttling"].Client, "throttling", 5);
         await PlaceAsync(shops["shop-gone"].Client, "gone", 5);
 
-        Assert.True(await PortalClient.EventuallyAsync(() => Task.FromResult(healthy.Accepted.Count == PerShop && throttling.Accepted.Count == 5), TimeSpan.FromSeconds(30)),
+        Assert.True(await PortalClient.EventuallyAsync(async () => healthy.Accepted.Count == PerShop && throttling.Accepted.Count == 5
+            && await portal.WithDbAsync(db => db.WebhookDeliveries.CountAsync(d => d.Shop == "shop-throttling" && d.State == WebhookDeliveryState.Succeeded)) == 5, TimeSpan.FromSeconds(30)),
             $"the healthy shop took {healthy.Accepted.Count} of {PerShop}, the throttling one {throttling.Accepted.Count} of 5");
         var healthyRows = await portal.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().Where(d => d.Shop == "shop-healthy").ToDictionaryAsync(d => d.EventId));
         var lags = healthy.Accepted.Select(e => (e.At - healthyRows[e.EventId].CreatedAt).TotalSeconds).Order().ToList();
