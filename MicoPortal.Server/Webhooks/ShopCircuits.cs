@@ -113,6 +113,18 @@ public sealed class ShopCircuits(IOptions<WebhookOptions> options, TimeProvider 
         }
     }
 
+    /// <summary>An admin resent the shop's events (the shop says it is fixed): try now instead of after the cool-down.</summary>
+    public void Close(string? shop)
+    {
+        lock (_gate)
+        {
+            foreach (var lane in shop is null ? [.. _lanes.Values] : _lanes.TryGetValue(shop, out var one) ? [one] : new List<Lane>())
+            {
+                (lane.FailuresInARow, lane.Opens, lane.OpenUntil) = (0, 0, null);
+            }
+        }
+    }
+
     private int FreeSlots(Lane? lane, DateTimeOffset now)
     {
         if (lane is null)

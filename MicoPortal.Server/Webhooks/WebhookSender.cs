@@ -189,10 +189,12 @@ public sealed class WebhookSender(
         }
 
         var createdBefore = now - settings.GiveUpAfter;
+        // Held for longer than the longest cool-down: not an event an admin has just resent (that one gets its try first).
+        var heldSince = now - (settings.CircuitCooldown * 16);
         var error = $"Given up: the shop's endpoint kept failing (circuit open) for {settings.GiveUpAfter} after the event.";
         var given = await db.WebhookDeliveries
             .Where(d => EF.Parameter(open).Contains(d.Shop) && d.State == WebhookDeliveryState.Pending && d.CreatedAt <= createdBefore
-                && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now))
+                && d.NextAttemptAt <= heldSince && (d.LeaseUntil == null || d.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, WebhookDeliveryState.Failed)
                 .SetProperty(d => d.NextAttemptAt, (DateTimeOffset?)null)

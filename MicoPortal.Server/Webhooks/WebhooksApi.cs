@@ -193,7 +193,7 @@ public static partial class WebhooksApi
 
     /// <summary>Back to pending and due now, its tries kept; a delivered event goes again with the same eventId (the shop de-duplicates).</summary>
     public static async Task<Results<Accepted, ProblemHttpResult>> Resend(
-        long id, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, HttpContext http, AuditTrail audit, CancellationToken cancellationToken)
+        long id, IDbContextFactory<PortalDbContext> dbFactory, ShopCircuits circuits, TimeProvider time, HttpContext http, AuditTrail audit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -211,12 +211,13 @@ public static partial class WebhooksApi
         audit.Add(db, actor, AuditActions.WebhookResent,
             $"resent webhook delivery {delivery.Id} ({delivery.Type}, event {delivery.EventId}) of shop {delivery.Shop}, {was.ToString().ToLowerInvariant()} before", delivery.OrderId);
         await db.SaveChangesAsync(cancellationToken);
+        circuits.Close(delivery.Shop); // the admin says the shop is reachable again: try now, not after the cool-down
         return TypedResults.Accepted($"/api/v1/webhooks/deliveries/{id}");
     }
 
     /// <summary>Every failed delivery (of <paramref name="shop"/>, or of all shops) back to pending, due now.</summary>
     public static async Task<Results<Accepted<WebhookResendResponse>, ValidationProblem>> ResendFailed(
-        string? shop, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, HttpContext http, AuditTrail audit, CancellationToken cancellationToken)
+        string? shop, IDbContextFactory<PortalDbContext> dbFactory, ShopCircuits circuits, TimeProvider time, HttpContext http, AuditTrail audit, CancellationToken cancellationToken)
     {
         var named = string.IsNullOrWhiteSpace(shop) ? null : shop.Trim();
         if (named is not null && ShopProblem(named) is { } problem)
@@ -232,6 +233,7 @@ public static partial class WebhooksApi
         audit.Add(db, ActorName.Of(http), AuditActions.WebhookResent, $"resent {queued} failed webhook deliveries of {(named is null ? "every shop" : "shop " + named)}");
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        circuits.Close(named);
         return TypedResults.Accepted("/api/v1/webhooks/deliveries?state=pending", new WebhookResendResponse(queued));
     }
 

@@ -33,8 +33,9 @@ public class WebhookCrashTests(ITestOutputHelper output)
         settings["Verification:Backoff:0"] = "00:00:01";
         settings["Verification:SettlementCheckAfter"] = "00:00:00";
 
-        // A fifth fail at the provider, a tenth are delivered and then reversed (two events each).
-        var batch = Enumerable.Range(0, Orders).Select(i => PortalClient.NewOrder($"wh-crash-{i}", ScenarioExpectations.UserId(i % 5 == 0 ? 91 : i % 10 == 1 ? 95 : 10 + (i % 70), i))).ToList();
+        // A fifth fail at the provider. (No reversals: the restarted portal listens on another port, so the provider's
+        // late REVERSED callbacks would go nowhere; the scenario test covers delivered-then-reversed.)
+        var batch = Enumerable.Range(0, Orders).Select(i => PortalClient.NewOrder($"wh-crash-{i}", ScenarioExpectations.UserId(i % 5 == 0 ? 91 : 10 + (i % 70), i))).ToList();
         int killedAt;
         await using (var portal = await PortalProcess.StartAsync(dataDirectory, settings))
         {
@@ -54,7 +55,6 @@ public class WebhookCrashTests(ITestOutputHelper output)
         {
             Assert.True(await PortalClient.EventuallyAsync(async () => await PortalDatabase.ReadAsync(dataDirectory, async db =>
                 await db.Orders.CountAsync(o => o.Status == OrderStatus.Delivered || o.Status == OrderStatus.Failed || o.Status == OrderStatus.Reversed) == Orders
-                && await db.Orders.CountAsync(o => o.Status == OrderStatus.Reversed) == Orders / 10
                 && !await db.WebhookDeliveries.AnyAsync(d => d.State != WebhookDeliveryState.Succeeded)), TimeSpan.FromSeconds(90)),
                 "every order should settle and every event be delivered after the restart");
         }
@@ -70,7 +70,7 @@ public class WebhookCrashTests(ITestOutputHelper output)
 
         Assert.Empty(violations);
         Assert.Equal(deliveries.Count, accepted.Count);
-        Assert.Equal(Orders + Orders / 10, accepted.Count);
+        Assert.Equal(Orders, accepted.Count);
         Assert.Equal(0, receiver.BadSignatures);
     }
 }
