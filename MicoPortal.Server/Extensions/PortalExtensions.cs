@@ -17,6 +17,7 @@ using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
+using MicoPortal.Server.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ public static class PortalExtensions
         services.AddIncidents(configuration);
         services.AddAlerts(configuration);
         services.AddNotifications(configuration);
+        services.AddWebhooks(configuration);
 
         // Orders and their verification.
         services.AddSingleton<OrderChangeFeed>();
@@ -178,6 +180,7 @@ public static class PortalExtensions
         app.MapReconciliationApi();
         app.MapIncidentsApi();
         app.MapNotificationsApi();
+        app.MapWebhooksApi();
         app.MapPortalOpenApi();
         app.MapLogoutPage();
         // A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).

@@ -35,6 +35,7 @@ public sealed class OrderTransitions(
     MetricsRecorder metrics,
     IOptions<NotificationOptions> notifications,
     Incidents.LateDeliveries lateDeliveries,
+    Webhooks.WebhookOutbox webhooks,
     ILogger<OrderTransitions> logger)
 {
     private const int MaxConflictRounds = 10;
@@ -60,9 +61,18 @@ public sealed class OrderTransitions(
             try
             {
                 Stage(db, Records(work, results, now), staged);
-                if (round == 1)
+                var announced = Announced(results);
+                if (round == 1 && announced.Count == 0)
                 {
                     await db.SaveChangesAsync(cancellationToken);
+                }
+                else if (round == 1)
+                {
+                    // A shop's webhook event reads back the attempts just saved (with their ids): one transaction.
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await webhooks.WriteAsync(db, announced, now, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
                 }
                 else
                 {
@@ -76,6 +86,7 @@ public sealed class OrderTransitions(
                     await ReapplyChangedAsync(db, work, results, now, cancellationToken);
                     Stage(db, Records(work, results, now), staged);
                     await db.SaveChangesAsync(cancellationToken);
+                    await webhooks.WriteAsync(db, Announced(results), now, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
 
@@ -141,6 +152,7 @@ public sealed class OrderTransitions(
 
             await RowWriter.UpdateAsync(db, updates, cancellationToken);
             await RowWriter.InsertAsync(db, records.Attempts, cancellationToken);
+            await webhooks.WriteAsync(db, Announced(results), now, cancellationToken);
             await RowWriter.InsertAsync(db, records.Notifications, cancellationToken);
             await RowWriter.InsertAsync(db, records.AuditEntries, cancellationToken);
             await RowWriter.InsertAsync(db, records.Incidents, cancellationToken);
@@ -167,6 +179,21 @@ public sealed class OrderTransitions(
         {
             logger.LogError(ex, "Late-delivery incidents for orders {OrderIds} were saved but not announced", late);
         }
+    }
+
+    /// <summary>The orders whose saved change a shop's webhook announces (none in most batches of the hot path).</summary>
+    private static List<Order> Announced(Results results)
+    {
+        var announced = new List<Order>();
+        foreach (var (order, (transition, _)) in results)
+        {
+            if (Webhooks.WebhookOutbox.Announces(transition.From, order.Status))
+            {
+                announced.Add(order);
+            }
+        }
+
+        return announced;
     }
 
     /// <summary>After the commit: the metrics and the live change feed hear of what was saved.</summary>

@@ -68,6 +68,15 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["POST /api/v1/providers/{name}/resume"] = [No, Deny, Ok, No, No],
         ["GET /api/v1/notifications/"] = [No, Deny, Ok, No, No],
         ["GET /api/v1/notifications/sandbox-inbox"] = [No, Deny, Ok, No, No],
+        ["PUT /api/v1/admin/shops/{shop}/webhook"] = [No, Deny, Ok, No, No],
+        ["DELETE /api/v1/admin/shops/{shop}/webhook"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/admin/shops/webhooks"] = [No, Deny, Ok, No, No],
+        // A shop's key reads its own deliveries; Operations staff have no use for them.
+        ["GET /api/v1/webhooks/deliveries"] = [No, Deny, Ok, Ok, No],
+        ["GET /api/v1/webhooks/deliveries/{id:long}"] = [No, Deny, Ok, Ok, No],
+        ["POST /api/v1/webhooks/deliveries/{id:long}/resend"] = [No, Deny, Ok, No, No],
+        ["POST /api/v1/webhooks/deliveries/resend-failed"] = [No, Deny, Ok, No, No],
+        ["GET /api/v1/webhooks/sandbox-inbox"] = [No, Deny, Ok, No, No],
         ["GET /api/v1/audit/verify"] = [No, Deny, Ok, No, No],
         ["GET /api/v1/audit/entries"] = [No, Deny, Ok, No, No],
         ["POST /api/v1/reconciliations/"] = [No, Deny, Ok, No, No],
@@ -110,6 +119,8 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["GET /sandbox/admin/balance"] = [No, No, No, No, No],
         ["PUT /sandbox/admin/balance"] = [No, No, No, No, No],
         ["GET /sandbox/admin/transactions"] = [No, No, No, No, No],
+        // The development webhook receiver takes only requests signed with a shop's webhook secret.
+        ["POST /sandbox/webhooks/{shop}"] = [No, No, No, No, No],
         // Pages: the dashboard needs a signed-in operator; the sign-in page is open.
         // (Blazor maps GET and POST for every page; a POST without a form handler is refused after authorization.)
         ["GET /"] = [Login, Ok, Ok, Login, Login],

@@ -1,0 +1,46 @@
+using Hangfire;
+using MicoPortal.Server.Auth;
+using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Shared.Auth;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace MicoPortal.Server.Webhooks;
+
+public static class WebhookExtensions
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<ShopCircuits>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<SandboxWebhookReceiver>();
+        services.AddHostedService<DevelopmentWebhooks>();
+        // A shop's answer is the answer: its redirects are not followed (a 3xx is a failed try), and the sender's own
+        // timeout applies per request.
+        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddAuthorizationBuilder().AddPolicy(WebhooksApi.ReadPolicy, p => p
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, ShopApiKeyAuthentication.Scheme)
+            .RequireAssertion(c => ShopApiKeyAuthentication.IsShop(c.User) || c.User.IsInRole(Roles.Admin)));
+        return services;
+    }
+
+    /// <summary>The API, the development receiver (with the sandbox only) and the sender's schedule.</summary>
+    public static WebApplication MapWebhooksApi(this WebApplication app)
+    {
+        WebhooksApi.MapRoutes(app);
+        if (app.Services.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled)
+        {
+            // Authenticated by the signature alone, as a shop's endpoint is.
+            app.MapPost(SandboxWebhookReceiver.BasePath + "/{shop}", (string shop, HttpRequest request, SandboxWebhookReceiver receiver, CancellationToken cancellationToken) =>
+                receiver.ReceiveAsync(shop, request, cancellationToken)).WithTags("Sandbox").AllowAnonymous();
+        }
+
+        var webhooks = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        WebhookSender.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), webhooks.Enabled && webhooks.SendEnabled);
+        return app;
+    }
+}
