@@ -17,6 +17,7 @@ builder.Services.AddScoped<ILogUpload, BrowserLogUpload>();
 builder.Services.AddScoped<IAuditApi, AuditApi>();
 builder.Services.AddScoped<INotificationsApi, NotificationsApi>();
 builder.Services.AddScoped<IProvidersApi, ProvidersApi>();
+builder.Services.AddScoped<IWebhooksApi, WebhooksApi>();
 builder.Services.AddScoped<CurrentUserState>();
 builder.Services.AddScoped<IOperationsHubClient, OperationsHubClient>();
 

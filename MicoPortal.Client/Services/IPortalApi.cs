@@ -3,6 +3,7 @@ using MicoPortal.Shared.Common;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace MicoPortal.Client.Services;
 
@@ -35,6 +36,18 @@ public interface IPortalApi
 
     /// <summary><c>POST /api/v1/orders/reverify {ids}</c> (Admin) answering <c>202 {queued}</c>.</summary>
     Task<BulkReverifyResult> ReverifyManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /api/v1/orders/{id}/resolve</c> (Admin): settles an Unknown, stuck or disputed order by hand. JSON, or a multipart
+    /// form when <paramref name="file"/> (at most <see cref="PortalApi.MaxEvidenceFileBytes"/>) goes with it; answers the order as it is now.
+    /// </summary>
+    Task<PortalActionResult<OrderDto>> ResolveAsync(long id, ResolveOrderRequest request, IBrowserFile? file = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/orders/{id}/notes</c> (any operator) answering <c>201</c> with the note.</summary>
+    Task<PortalActionResult<OrderNoteDto>> AddNoteAsync(long id, string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Link to <c>GET /api/v1/orders/{id}/resolutions/{resolutionId}/file</c> (Admin): a resolution's evidence file.</summary>
+    string GetEvidenceFileUrl(long orderId, long resolutionId);
 
     /// <summary><c>GET /api/v1/auth/me</c>; <c>null</c> when nobody is signed in.</summary>
     Task<CurrentUserDto?> GetCurrentUserAsync(CancellationToken cancellationToken = default);

@@ -23,6 +23,7 @@ public static class OrderQueryString
         Add("stuck", Bool(query.Stuck));
         Add("disputed", Bool(query.Disputed));
         Add("attention", Bool(query.Attention));
+        Add("waiting", Bool(query.Waiting));
         Add("from", Time(query.From));
         Add("to", Time(query.To));
         Add("q", query.Q?.Trim());

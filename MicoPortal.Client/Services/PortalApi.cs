@@ -1,11 +1,13 @@
 using MicoPortal.Shared.Incidents;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace MicoPortal.Client.Services;
 
@@ -60,6 +62,44 @@ public sealed class PortalApi(HttpClient http) : IPortalApi
             return new BulkReverifyResult(false, $"Re-verify failed: {ex.Message}", 0);
         }
     }
+
+    /// <summary>The largest evidence file the server takes with a resolution (docs/api.md section 10).</summary>
+    public const long MaxEvidenceFileBytes = 5 * 1024 * 1024;
+
+    public async Task<PortalActionResult<OrderDto>> ResolveAsync(long id, ResolveOrderRequest request, IBrowserFile? file = null, CancellationToken cancellationToken = default)
+    {
+        var message = $"Order {id} resolved as {request.Outcome}.";
+        if (file is null)
+        {
+            return await http.SendForValueAsync<OrderDto>(HttpMethod.Post, $"api/v1/orders/{id}/resolve", request, message, cancellationToken);
+        }
+
+        if (file.Size > MaxEvidenceFileBytes)
+        {
+            return new PortalActionResult<OrderDto>(false, $"The evidence file is larger than {MaxEvidenceFileBytes / (1024 * 1024)} MB.", default, 400, "VALIDATION");
+        }
+
+        // The same fields as the JSON body, plus the file: the server keeps it with the resolution.
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(request.Outcome ?? ""), "outcome" },
+            { new StringContent(request.Reason ?? ""), "reason" },
+        };
+        if (!string.IsNullOrWhiteSpace(request.Evidence))
+        {
+            form.Add(new StringContent(request.Evidence), "evidence");
+        }
+
+        var content = new StreamContent(file.OpenReadStream(MaxEvidenceFileBytes, cancellationToken));
+        content.Headers.ContentType = new MediaTypeHeaderValue(string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType);
+        form.Add(content, "file", file.Name);
+        return await http.SendForValueAsync<OrderDto>(HttpMethod.Post, $"api/v1/orders/{id}/resolve", form, message, cancellationToken);
+    }
+
+    public Task<PortalActionResult<OrderNoteDto>> AddNoteAsync(long id, string text, CancellationToken cancellationToken = default) =>
+        http.SendForValueAsync<OrderNoteDto>(HttpMethod.Post, $"api/v1/orders/{id}/notes", new AddOrderNoteRequest(text), "Note added.", cancellationToken);
+
+    public string GetEvidenceFileUrl(long orderId, long resolutionId) => $"api/v1/orders/{orderId}/resolutions/{resolutionId}/file";
 
     public async Task<CurrentUserDto?> GetCurrentUserAsync(CancellationToken cancellationToken = default)
     {

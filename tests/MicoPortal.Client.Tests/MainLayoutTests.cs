@@ -37,6 +37,7 @@ public class MainLayoutTests : PortalTestContext
         Assert.Contains(("admin/reconciliations", "Reconciliation"), links);
         Assert.Contains(("admin/audit", "Audit ledger"), links);
         Assert.Contains(("admin/notifications", "Notifications"), links);
+        Assert.Contains(("admin/webhooks", "Webhooks"), links);
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public class MainLayoutTests : PortalTestContext
         Assert.DoesNotContain("API keys", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Reconciliation", cut.Find(".mud-navmenu").TextContent);
         Assert.DoesNotContain("Audit ledger", cut.Find(".mud-navmenu").TextContent);
-        Assert.Empty(cut.FindAll("a[href='admin/reconciliations'], a[href='admin/audit'], a[href='admin/notifications']"));
+        Assert.Empty(cut.FindAll("a[href='admin/reconciliations'], a[href='admin/audit'], a[href='admin/notifications'], a[href='admin/webhooks']"));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakeAuditApi Audit { get; } = new();
     protected FakeNotificationsApi Notifications { get; } = new();
     protected FakeProvidersApi ProvidersApi { get; } = new();
+    protected FakeWebhooksApi Webhooks { get; } = new();
 
     protected PortalTestContext()
     {
@@ -29,6 +30,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IAuditApi>(Audit);
         Services.AddSingleton<INotificationsApi>(Notifications);
         Services.AddSingleton<IProvidersApi>(ProvidersApi);
+        Services.AddSingleton<IWebhooksApi>(Webhooks);
         Services.AddSingleton<CurrentUserState>();
     }
 

@@ -4,6 +4,7 @@ using MicoPortal.Shared.Common;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace MicoPortal.Client.Tests.Mocks;
 
@@ -23,6 +24,13 @@ public sealed class FakePortalApi : IPortalApi
     public CurrentUserDto? CurrentUser { get; set; } = TestData.Admin;
     public Func<long, PortalActionResult> RetryResult { get; set; } = id => new PortalActionResult(true, $"Order {id} retried.", 202);
 
+    /// <summary>When set, answers resolves instead of settling the order in memory (e.g. a 409 problem).</summary>
+    public Func<long, PortalActionResult<OrderDto>>? ResolveResult { get; set; }
+    /// <summary>When set, adding a note fails with this message (as the server's validation problem would).</summary>
+    public string? NoteFailure { get; set; }
+
+    public List<(long Id, ResolveOrderRequest Request, string? FileName)> ResolveCalls { get; } = [];
+    public List<(long Id, string Text)> NoteCalls { get; } = [];
     public List<OrderListQuery> OrderQueries { get; } = [];
     public List<long> OrderRequests { get; } = [];
     public List<long> ReverifyCalls { get; } = [];
@@ -51,8 +59,13 @@ public sealed class FakePortalApi : IPortalApi
         {
             return Task.FromException<PagedResult<OrderSummaryDto>>(OrdersError);
         }
-        var page = Orders.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
-        return Task.FromResult(new PagedResult<OrderSummaryDto>(page, Orders.Count, query.Page, query.PageSize));
+        // The server's two "needs a person" filters; every other filter is the test's to arrange.
+        var matching = Orders
+            .Where(o => query.Attention != true || o.Status is OrderStatus.Failed or OrderStatus.Reversed || o.Stuck || o.Disputed)
+            .Where(o => query.Waiting != true || o.Stuck || o.Disputed)
+            .ToList();
+        var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
+        return Task.FromResult(new PagedResult<OrderSummaryDto>(page, matching.Count, query.Page, query.PageSize));
     }
 
     public Task<OrderDto?> GetOrderAsync(long id, CancellationToken cancellationToken = default)
@@ -82,6 +95,62 @@ public sealed class FakePortalApi : IPortalApi
         ReverifyManyCalls.Add(ids.ToArray());
         return Task.FromResult(new BulkReverifyResult(true, $"{ids.Count} order(s) queued for re-verification.", ids.Count, 202));
     }
+
+    /// <summary>Settles the order in memory as the server would: final status, flags cleared, the resolution (and a manual confirmation) recorded.</summary>
+    public Task<PortalActionResult<OrderDto>> ResolveAsync(long id, ResolveOrderRequest request, IBrowserFile? file = null, CancellationToken cancellationToken = default)
+    {
+        ResolveCalls.Add((id, request, file?.Name));
+        if (ResolveResult is not null)
+        {
+            return Task.FromResult(ResolveResult(id));
+        }
+
+        var delivered = request.Outcome == ResolutionOutcomes.Delivered;
+        var status = delivered ? OrderStatus.Delivered : OrderStatus.Failed;
+        var summary = Orders.FindIndex(o => o.Id == id);
+        if (summary >= 0)
+        {
+            Orders[summary] = Orders[summary] with { Status = status, Stuck = false, Disputed = false, UpdatedAt = TestData.Now };
+        }
+
+        if (!OrderDetails.TryGetValue(id, out var order))
+        {
+            order = TestData.Order(id, OrderStatus.Unknown);
+        }
+
+        var resolution = new OrderResolutionDto(100 + id, order.AttemptNo, request.Outcome!, request.Reason!, request.Evidence, file?.Name, file?.Size,
+            CurrentUser?.Email ?? "?", TestData.Now);
+        order = order with
+        {
+            Status = status,
+            Stuck = false,
+            Disputed = false,
+            Confirmations = delivered ? [.. order.Confirmations, new ConfirmationDto(ConfirmationSource.Manual, TestData.Now)] : order.Confirmations,
+            Resolutions = [.. order.Resolutions ?? [], resolution],
+            LateDeliveryWatchUntil = delivered ? null : DateTimeOffset.UtcNow.AddDays(7),
+        };
+        OrderDetails[id] = order;
+        return Task.FromResult(new PortalActionResult<OrderDto>(true, $"Order {id} resolved as {request.Outcome}.", order, 200));
+    }
+
+    public Task<PortalActionResult<OrderNoteDto>> AddNoteAsync(long id, string text, CancellationToken cancellationToken = default)
+    {
+        NoteCalls.Add((id, text));
+        if (NoteFailure is not null)
+        {
+            return Task.FromResult(new PortalActionResult<OrderNoteDto>(false, NoteFailure, null, 400, "VALIDATION"));
+        }
+
+        var note = new OrderNoteDto(500 + NoteCalls.Count, CurrentUser?.Email ?? "?", text, TestData.Now.AddMinutes(5));
+        if (OrderDetails.TryGetValue(id, out var order))
+        {
+            OrderDetails[id] = order with { Notes = [.. order.Notes ?? [], note] };
+        }
+
+        return Task.FromResult(new PortalActionResult<OrderNoteDto>(true, "Note added.", note, 201));
+    }
+
+    public string GetEvidenceFileUrl(long orderId, long resolutionId) => new PortalApi(new HttpClient()).GetEvidenceFileUrl(orderId, resolutionId);
 
     public Task<CurrentUserDto?> GetCurrentUserAsync(CancellationToken cancellationToken = default) => Task.FromResult(CurrentUser);
 
