@@ -50,8 +50,9 @@ public sealed class WebhooksApi(HttpClient http) : IWebhooksApi
         http.SendForValueAsync<WebhookResendResponse>(HttpMethod.Post, $"api/v1/webhooks/deliveries/resend-failed?shop={Uri.EscapeDataString(shop)}",
             (HttpContent?)null, $"Failed deliveries of {shop} queued to be sent again.", cancellationToken);
 
+    /// <summary>The newest page of what the development receiver took (the server answers a page, newest first).</summary>
     public async Task<IReadOnlyList<SandboxWebhookDto>> GetSandboxInboxAsync(CancellationToken cancellationToken = default) =>
-        await http.GetRequiredAsync<List<SandboxWebhookDto>>("api/v1/webhooks/sandbox-inbox", cancellationToken);
+        (await http.GetRequiredAsync<PagedResult<SandboxWebhookDto>>("api/v1/webhooks/sandbox-inbox?pageSize=50", cancellationToken)).Items;
 
     /// <summary>The word the contract uses for a state (<c>pending</c>, <c>succeeded</c>, <c>failed</c>).</summary>
     public static string StateName(WebhookDeliveryState state) => state.ToString().ToLowerInvariant();

@@ -144,6 +144,8 @@ public class AuthorizationMatrixTests(PortalFixture fixture, ITestOutputHelper o
         ["GET /admin/audit"] = [Login, Deny, Ok, Login, Login],
         ["POST /admin/audit"] = [Login, Deny, Ok, Login, Login],
         ["GET /admin/notifications"] = [Login, Deny, Ok, Login, Login],
+        ["GET /admin/webhooks"] = [Login, Deny, Ok, Login, Login],
+        ["POST /admin/webhooks"] = [Login, Deny, Ok, Login, Login],
         ["POST /admin/notifications"] = [Login, Deny, Ok, Login, Login],
         ["GET /access-denied"] = [Ok, Ok, Ok, Ok, Ok],
         ["POST /access-denied"] = [Ok, Ok, Ok, Ok, Ok],
