@@ -97,21 +97,39 @@ public static class OrdersApi
     public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), ShopScope.Of(http), cancellationToken));
 
+    private static readonly string[] ExportColumns =
+    [
+        "id", "externalId", "micoUserId", "region", "sku", "coins", "amount", "currency", "status", "stuck", "disputed", "attemptNo",
+        "providerRef", "reasonCode", "reasonMessage", "confirmations", "receivedAt", "completedAt", "latencyMs",
+    ];
+
     public static PushStreamHttpResult ExportOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, TimeProvider time) =>
         TypedResults.Stream(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            await writer.WriteLineAsync("id,externalId,micoUserId,region,sku,coins,amount,currency,status,stuck,disputed,attemptNo,providerRef,reasonCode,reasonMessage,confirmations,receivedAt,completedAt,latencyMs");
+            await using var csv = await Csv.WriterAsync(writer, ExportColumns, CancellationToken.None);
             await foreach (var o in queries.StreamAsync(parameters.ToQuery(), ShopScope.Of(http), MaxExportRows, CancellationToken.None))
             {
-                await writer.WriteLineAsync(string.Join(',',
-                    o.Id.ToString(CultureInfo.InvariantCulture), Csv.Field(o.ExternalId), o.MicoUserId, o.Region, Csv.Field(o.Sku),
-                    o.Coins.ToString(CultureInfo.InvariantCulture), OrderMapping.FormatMoney(o.Amount), o.Currency, o.Status,
-                    o.Stuck ? "true" : "false", o.Disputed ? "true" : "false", o.AttemptNo.ToString(CultureInfo.InvariantCulture),
-                    Csv.Field(o.ProviderRef), Csv.Field(o.ReasonCode), Csv.Field(o.Disputed ? o.DisputeReason : o.ReasonMessage),
-                    string.Join('|', OrderMapping.Confirmations(o).Select(c => c.Source.ToString().ToLowerInvariant())),
-                    o.ReceivedAt.ToString("O", CultureInfo.InvariantCulture), o.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
-                    o.LatencyMs?.ToString(CultureInfo.InvariantCulture)));
+                await using var row = csv.NewRow(CancellationToken.None);
+                row["id"].Format(o.Id);
+                row["externalId"].SetText(o.ExternalId);
+                row["micoUserId"].Set(o.MicoUserId);
+                row["region"].Set(o.Region);
+                row["sku"].SetText(o.Sku);
+                row["coins"].Format(o.Coins);
+                row["amount"].Set(OrderMapping.FormatMoney(o.Amount));
+                row["currency"].Set(o.Currency);
+                row["status"].FormatEnum(o.Status);
+                row["stuck"].Set(o.Stuck ? "true" : "false");
+                row["disputed"].Set(o.Disputed ? "true" : "false");
+                row["attemptNo"].Format(o.AttemptNo);
+                row["providerRef"].SetText(o.ProviderRef);
+                row["reasonCode"].SetText(o.ReasonCode);
+                row["reasonMessage"].SetText(o.Disputed ? o.DisputeReason : o.ReasonMessage);
+                row["confirmations"].Set(string.Join('|', OrderMapping.Confirmations(o).Select(c => c.Source.ToString().ToLowerInvariant())));
+                row["receivedAt"].Format(o.ReceivedAt, "O");
+                row["completedAt"].Set(o.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
+                row["latencyMs"].Set(o.LatencyMs?.ToString(CultureInfo.InvariantCulture));
             }
         }, "text/csv", $"orders-{time.GetUtcNow():yyyyMMdd-HHmmss}.csv");
 

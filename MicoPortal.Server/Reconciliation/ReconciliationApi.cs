@@ -188,6 +188,12 @@ public static class ReconciliationApi
         return TypedResults.Ok(new PagedResult<ReconciliationItemDto>([.. items.Select(ToDto)], total, paging.Number, paging.Size));
     }
 
+    private static readonly string[] ItemColumns =
+    [
+        "kind", "clientRef", "orderId", "portalStatus", "portalCoins", "portalAmount", "portalCurrency",
+        "providerStatus", "providerRef", "serial", "quantity", "amount", "currency", "updatedAt", "note",
+    ];
+
     /// <summary>The report's items as CSV (one kind, or all), streamed: a run can have a million of them.</summary>
     public static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> ExportItems(
         long id, string? kind, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
@@ -208,14 +214,26 @@ public static class ReconciliationApi
         return TypedResults.Stream(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            await writer.WriteLineAsync("kind,clientRef,orderId,portalStatus,portalCoins,portalAmount,portalCurrency,providerStatus,providerRef,serial,quantity,amount,currency,updatedAt,note");
+            await using var csv = await Csv.WriterAsync(writer, ItemColumns, CancellationToken.None);
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await foreach (var i in ItemsOf(db, id, wanted).OrderBy(i => i.Id).AsAsyncEnumerable())
             {
-                await writer.WriteLineAsync(string.Join(',',
-                    KindName(i.Kind), Csv.Field(i.ClientRef), Number(i.OrderId), Csv.Field(i.PortalStatus), Number(i.PortalCoins),
-                    Money(i.PortalAmount), Csv.Field(i.PortalCurrency), Csv.Field(i.ProviderStatus), Csv.Field(i.ProviderRef), Csv.Field(i.Serial),
-                    Number(i.Quantity), Money(i.Amount), Csv.Field(i.Currency), i.UpdatedAt?.ToString("O", CultureInfo.InvariantCulture), Csv.Field(i.Note)));
+                await using var row = csv.NewRow(CancellationToken.None);
+                row["kind"].Set(KindName(i.Kind));
+                row["clientRef"].SetText(i.ClientRef);
+                row["orderId"].Set(Number(i.OrderId));
+                row["portalStatus"].SetText(i.PortalStatus);
+                row["portalCoins"].Set(Number(i.PortalCoins));
+                row["portalAmount"].Set(Money(i.PortalAmount));
+                row["portalCurrency"].SetText(i.PortalCurrency);
+                row["providerStatus"].SetText(i.ProviderStatus);
+                row["providerRef"].SetText(i.ProviderRef);
+                row["serial"].SetText(i.Serial);
+                row["quantity"].Set(Number(i.Quantity));
+                row["amount"].Set(Money(i.Amount));
+                row["currency"].SetText(i.Currency);
+                row["updatedAt"].Set(i.UpdatedAt?.ToString("O", CultureInfo.InvariantCulture));
+                row["note"].SetText(i.Note);
             }
         }, "text/csv", $"reconciliation-{id}{(wanted is null ? "" : "-" + KindName(wanted.Value))}.csv");
     }

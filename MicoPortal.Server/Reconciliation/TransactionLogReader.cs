@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using MicoPortal.Server.Providers;
+using nietras.SeparatedValues;
 
 namespace MicoPortal.Server.Reconciliation;
 
@@ -20,9 +20,10 @@ public sealed record LedgerRow(
 
 /// <summary>
 /// Streams the transaction log CSV of docs/api.md section 7 (RFC 4180: quoted fields may hold commas,
-/// quotes and line breaks) one row at a time, so a file of any length is read in constant memory. A
-/// record (with the lines of its quoted fields) is at most <see cref="MaxRecordChars"/> characters: a
+/// quotes and line breaks) one row at a time with Sep, so a file of any length is read in constant memory.
+/// A record (with the lines of its quoted fields) is at most <see cref="MaxRecordChars"/> characters: a
 /// real row is about a hundred, and a file without line breaks must not be read into memory whole.
+/// A bad row is returned with its <see cref="LedgerRow.Error"/>; only a wrong header or an overlong record fails the file.
 /// </summary>
 public static class TransactionLogReader
 {
@@ -31,258 +32,246 @@ public static class TransactionLogReader
     /// <summary>Longest record read (64 Ki characters); a longer one fails the run (<see cref="InvalidDataException"/>).</summary>
     public const int MaxRecordChars = 64 * 1024;
 
-    private static readonly string[] Columns = Header.Split(',');
+    /// <summary>The header's column names, in order.</summary>
+    public static readonly IReadOnlyList<string> Columns = Header.Split(',');
 
-    private static readonly HashSet<string> Statuses = new(StringComparer.Ordinal)
-    {
+    private static readonly string[] Statuses =
+    [
         ProviderStatuses.Pending, ProviderStatuses.Success, ProviderStatuses.Failed, ProviderStatuses.Reversed,
-    };
+    ];
+
+    // Rows are taken as they come (no column count check) so that a short or long row is reported, not fatal.
+    // Sep trims spaces around and inside the quotes and undoes the quoting; the values are checked here.
+    private static readonly SepReaderOptions Format = Sep.New(',').Reader(o => o with
+    {
+        HasHeader = false,
+        DisableColCountCheck = true,
+        Unescape = true,
+        Trim = SepTrim.All,
+    });
 
     /// <summary>Null when the first line is the expected header (any letter case, spaces and a BOM allowed); otherwise why not.</summary>
     public static string? CheckHeader(string? firstLine)
     {
-        if (string.IsNullOrWhiteSpace(firstLine))
-        {
-            return $"The file is empty; the first line must be the header '{Header}'.";
-        }
-
-        var names = SplitLine(firstLine.TrimStart('\uFEFF')).Select(n => n.Trim()).ToList();
-        return names.Count == Columns.Length && names.Zip(Columns).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase))
-            ? null
-            : $"The first line must be the header '{Header}'.";
+        using var reader = Format.FromText(firstLine ?? "");
+        return reader.MoveNext() ? CheckHeader(reader.Current) : EmptyFile;
     }
 
     /// <summary>Reads every data row; throws <see cref="InvalidDataException"/> when the header is wrong or a record too long.</summary>
     public static async IAsyncEnumerable<LedgerRow> ReadAsync(TextReader textReader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var reader = new BoundedLineReader(textReader, MaxRecordChars);
-        var header = await reader.ReadLineAsync(1, cancellationToken);
-        if (CheckHeader(header) is { } problem)
+        using var reader = await Format.FromAsync(new RecordLengthGuard(textReader, MaxRecordChars), cancellationToken);
+        if (!await reader.MoveNextAsync(cancellationToken))
+        {
+            throw new InvalidDataException(EmptyFile);
+        }
+
+        if (CheckHeader(reader.Current) is { } problem)
         {
             throw new InvalidDataException(problem);
         }
 
-        long line = 1;
-        while (await ReadRecordAsync(reader, line + 1, cancellationToken) is { } record)
+        while (await reader.MoveNextAsync(cancellationToken))
         {
-            line += record.Lines;
-            if (record.Text.Length == 0)
+            if (reader.Current.Span.IsEmpty)
             {
                 continue; // blank line, e.g. the file's trailing newline
             }
 
-            yield return Parse(line - record.Lines + 1, SplitLine(record.Text));
+            var row = Parse(reader.Current);
+            yield return row;
         }
     }
 
-    public static LedgerRow Parse(long line, IReadOnlyList<string> fields)
+    private static string EmptyFile => $"The file is empty; the first line must be the header '{Header}'.";
+
+    private static string? CheckHeader(SepReader.Row first)
     {
-        if (fields.Count != Columns.Length)
+        if (first.Span.IsWhiteSpace())
         {
-            return new LedgerRow(line, fields.Count > 0 ? Clip(fields[0]) : "", null, null, null, null, null, null, null,
-                $"line {line}: {fields.Count} fields, expected {Columns.Length}");
+            return EmptyFile;
         }
 
-        var clientRef = Clip(fields[0].Trim());
-        var status = fields[2].Trim().ToUpperInvariant();
+        if (first.ColCount != Columns.Count)
+        {
+            return WrongHeader();
+        }
+
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (!first[i].Span.TrimStart('\uFEFF').Trim().Equals(Columns[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return WrongHeader();
+            }
+        }
+
+        return null;
+
+        static string WrongHeader() => $"The first line must be the header '{Header}'.";
+    }
+
+    private static LedgerRow Parse(SepReader.Row fields)
+    {
+        long line = fields.LineNumberFrom;
+        if (fields.ColCount != Columns.Count)
+        {
+            return new LedgerRow(line, Clip(fields[0].Span), null, null, null, null, null, null, null,
+                $"line {line}: {fields.ColCount} fields, expected {Columns.Count}");
+        }
+
+        var clientRef = Clip(fields[0].Span.Trim());
+        var rawStatus = fields[2].Span;
+        var status = KnownStatus(rawStatus.Trim());
         List<string>? errors = null;
         if (clientRef.Length == 0)
         {
             (errors ??= []).Add("clientRef is empty");
         }
 
-        if (!Statuses.Contains(status))
+        if (status is null)
         {
-            (errors ??= []).Add($"status '{Clip(fields[2], 20)}' is not PENDING, SUCCESS, FAILED or REVERSED");
+            (errors ??= []).Add($"status '{Clip(rawStatus, 20)}' is not PENDING, SUCCESS, FAILED or REVERSED");
         }
 
-        int? quantity = int.TryParse(fields[4].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var q) ? q : null;
+        var rawQuantity = fields[4].Span;
+        int? quantity = int.TryParse(rawQuantity.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var q) ? q : null;
         if (quantity is null)
         {
-            (errors ??= []).Add($"quantity '{Clip(fields[4], 20)}' is not a whole number");
+            (errors ??= []).Add($"quantity '{Clip(rawQuantity, 20)}' is not a whole number");
         }
 
-        decimal? amount = decimal.TryParse(fields[5].Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var a) ? a : null;
+        var rawAmount = fields[5].Span;
+        decimal? amount = decimal.TryParse(rawAmount.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var a) ? a : null;
         if (amount is null)
         {
-            (errors ??= []).Add($"amount '{Clip(fields[5], 20)}' is not a decimal number");
+            (errors ??= []).Add($"amount '{Clip(rawAmount, 20)}' is not a decimal number");
         }
 
-        DateTimeOffset? updatedAt = DateTimeOffset.TryParse(fields[7].Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var u) ? u : null;
+        var rawUpdatedAt = fields[7].Span;
+        DateTimeOffset? updatedAt = DateTimeOffset.TryParse(rawUpdatedAt.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var u) ? u : null;
         if (updatedAt is null)
         {
-            (errors ??= []).Add($"updatedAt '{Clip(fields[7], 40)}' is not an ISO 8601 time");
+            (errors ??= []).Add($"updatedAt '{Clip(rawUpdatedAt, 40)}' is not an ISO 8601 time");
         }
 
-        return new LedgerRow(line, clientRef, Empty(fields[1]), Statuses.Contains(status) ? status : Clip(status, 32), Empty(fields[3]),
-            quantity, amount, Empty(fields[6])?.ToUpperInvariant(), updatedAt,
+        return new LedgerRow(line, clientRef, Empty(fields[1].Span), status ?? Clip(rawStatus.Trim(), 32).ToUpperInvariant(), Empty(fields[3].Span),
+            quantity, amount, Empty(fields[6].Span)?.ToUpperInvariant(), updatedAt,
             errors is null ? null : $"line {line}: {string.Join("; ", errors)}");
     }
 
-    /// <summary>Splits one CSV record into fields, undoing RFC 4180 quoting.</summary>
-    public static List<string> SplitLine(string text)
+    /// <summary>The status in the contract's words (upper case), or null when it is none of them.</summary>
+    private static string? KnownStatus(ReadOnlySpan<char> value)
     {
-        var fields = new List<string>(Columns.Length);
-        if (!text.Contains('"'))
+        foreach (var status in Statuses)
         {
-            // The usual row: no quoting, so each field is a plain slice (a million rows go through here).
-            var start = 0;
-            int comma;
-            while ((comma = text.IndexOf(',', start)) >= 0)
+            if (value.Equals(status, StringComparison.OrdinalIgnoreCase))
             {
-                fields.Add(text[start..comma]);
-                start = comma + 1;
-            }
-
-            fields.Add(text[start..]);
-            return fields;
-        }
-
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
+                return status;
             }
         }
 
-        fields.Add(field.ToString());
-        return fields;
+        return null;
     }
 
-    /// <summary>One record: a line, or several when a quoted field holds line breaks.</summary>
-    private static async Task<(string Text, int Lines)?> ReadRecordAsync(BoundedLineReader reader, long line, CancellationToken cancellationToken)
-    {
-        var first = await reader.ReadLineAsync(line, cancellationToken);
-        if (first is null)
-        {
-            return null;
-        }
+    private static string? Empty(ReadOnlySpan<char> value) => value.IsWhiteSpace() ? null : Clip(value.Trim());
 
-        if (!HasOpenQuote(first))
-        {
-            return (first, 1);
-        }
-
-        var record = new StringBuilder(first);
-        var lines = 1;
-        while (HasOpenQuote(record) && lines < 100 && await reader.ReadLineAsync(line, cancellationToken, MaxRecordChars - record.Length - 1) is { } next)
-        {
-            record.Append('\n').Append(next);
-            lines++;
-        }
-
-        return (record.ToString(), lines);
-    }
+    private static string Clip(ReadOnlySpan<char> value, int max = 128) => new(value.Length <= max ? value : value[..max]);
 
     /// <summary>
-    /// <see cref="TextReader.ReadLineAsync()"/> with a ceiling: line breaks are <c>\n</c>, <c>\r\n</c> or <c>\r</c>
-    /// as there, but a line longer than the limit throws instead of growing without bound.
+    /// Passes the log through unchanged and fails as soon as one record (the line breaks inside its quotes
+    /// included) is longer than the bound. Sep itself would grow its buffer to 16 Mi characters before giving
+    /// up, so without this a file with no line breaks, or with a quote never closed, would cost tens of MB.
+    /// Quotes are only counted: an escaped quote (<c>""</c>) opens and closes, as in Sep.
     /// </summary>
-    private sealed class BoundedLineReader(TextReader reader, int maxChars)
+    private sealed class RecordLengthGuard(TextReader log, int maxChars) : TextReader
     {
-        private readonly char[] _buffer = new char[16 * 1024];
-        private readonly StringBuilder _line = new();
-        private int _start;
-        private int _end;
-        private bool _eof;
+        private long _lines;            // line breaks passed, outside and inside quotes
+        private long _recordStartLine = 1;
+        private int _recordChars;
+        private bool _quoted;
+        private bool _afterCarriageReturn;
 
-        /// <summary>The next line, or null at the end; <paramref name="line"/> names the record in the error.</summary>
-        public async ValueTask<string?> ReadLineAsync(long line, CancellationToken cancellationToken, int? limit = null)
+        public override int Read(Span<char> buffer)
         {
-            var max = Math.Max(0, limit ?? maxChars);
-            _line.Clear();
-            var any = false;
-            while (true)
+            var read = log.Read(buffer);
+            Check(buffer[..read]);
+            return read;
+        }
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        public override int Read()
+        {
+            Span<char> one = stackalloc char[1];
+            return Read(one) == 0 ? -1 : one[0];
+        }
+
+        public override int Peek() => log.Peek();
+
+        public override async ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await log.ReadAsync(buffer, cancellationToken);
+            Check(buffer.Span[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(char[] buffer, int index, int count) => ReadAsync(buffer.AsMemory(index, count)).AsTask();
+
+        private void Check(ReadOnlySpan<char> chars)
+        {
+            while (!chars.IsEmpty)
             {
-                if (_start == _end && !await FillAsync(cancellationToken))
+                var at = chars.IndexOfAny('"', '\r', '\n');
+                var plain = at < 0 ? chars.Length : at;
+                if (plain > 0)
                 {
-                    return any ? _line.ToString() : null;
+                    _afterCarriageReturn = false;
+                    Grow(plain);
                 }
 
-                any = true;
-                var span = _buffer.AsSpan(_start, _end - _start);
-                var breakAt = span.IndexOfAny('\r', '\n');
-                var take = breakAt < 0 ? span.Length : breakAt;
-                if (_line.Length + take > max)
+                if (at < 0)
                 {
-                    throw new InvalidDataException(
-                        $"line {line}: the record is longer than {MaxRecordChars} characters (a transaction log row is about a hundred); is this the provider's CSV log?");
+                    return;
                 }
 
-                _line.Append(span[..take]);
-                if (breakAt < 0)
+                var c = chars[at];
+                chars = chars[(at + 1)..];
+                if (c == '"')
                 {
-                    _start = _end;
+                    _quoted = !_quoted;
+                    _afterCarriageReturn = false;
+                    Grow(1);
                     continue;
                 }
 
-                _start += breakAt + 1;
-                if (span[breakAt] == '\r' && (_start < _end || await FillAsync(cancellationToken)) && _buffer[_start] == '\n')
+                // \r\n is one line break, as are a lone \r and a lone \n.
+                if (!(c == '\n' && _afterCarriageReturn))
                 {
-                    _start++;
+                    _lines++;
                 }
 
-                return _line.ToString();
+                _afterCarriageReturn = c == '\r';
+                if (_quoted)
+                {
+                    Grow(1);
+                }
+                else
+                {
+                    _recordChars = 0;
+                    _recordStartLine = _lines + 1;
+                }
             }
         }
 
-        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+        private void Grow(int chars)
         {
-            if (_eof)
+            _recordChars += chars;
+            if (_recordChars > maxChars)
             {
-                return false;
+                throw new InvalidDataException(
+                    $"line {_recordStartLine}: the record is longer than {maxChars} characters (a transaction log row is about a hundred; "
+                    + "is a quote left open?); is this the provider's CSV log?");
             }
-
-            _start = 0;
-            _end = await reader.ReadAsync(_buffer.AsMemory(), cancellationToken);
-            _eof = _end == 0;
-            return !_eof;
         }
     }
-
-    private static bool HasOpenQuote(string text) => text.Count(c => c == '"') % 2 == 1;
-
-    private static bool HasOpenQuote(StringBuilder text)
-    {
-        var quotes = 0;
-        foreach (var chunk in text.GetChunks())
-        {
-            quotes += chunk.Span.Count('"');
-        }
-
-        return quotes % 2 == 1;
-    }
-
-    private static string? Empty(string value) => string.IsNullOrWhiteSpace(value) ? null : Clip(value.Trim());
-
-    private static string Clip(string value, int max = 128) => value.Length <= max ? value : value[..max];
 }

@@ -4,9 +4,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Reconciliation;
 using MicoPortal.Shared.Reconciliation;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using nietras.SeparatedValues;
 
 namespace MicoPortal.Benchmarks;
 
@@ -107,7 +110,7 @@ public static class ReconBenchmark
         command.CommandText = "SELECT Id, AttemptNo, Status, Coins, Amount, Currency, ProviderRef, ProofSerial, COALESCE(CompletedAt, ReceivedAt) FROM Orders ORDER BY Id";
         await using var reader = await command.ExecuteReaderAsync();
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
-        await writer.WriteLineAsync("clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt");
+        using var csv = Csv.Writer(writer, TransactionLogReader.Columns);
         var injected = new Injected();
         long rows = 0;
         long position = 0;
@@ -140,15 +143,15 @@ public static class ReconBenchmark
                 quantity++;
             }
 
-            var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{reader.GetInt64(0)}-{reader.GetInt32(1)},{(reader.IsDBNull(6) ? "" : reader.GetString(6))},{status},{(reader.IsDBNull(7) ? "" : reader.GetString(7))},{quantity},{reader.GetString(4)},{reader.GetString(5)},{updatedAt}"));
+            var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)).UtcDateTime;
+            WriteRow(csv, string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}-{reader.GetInt32(1)}"), reader.IsDBNull(6) ? "" : reader.GetString(6), status,
+                reader.IsDBNull(7) ? "" : reader.GetString(7), quantity, reader.GetString(4), reader.GetString(5), updatedAt);
             rows++;
             if (position % 250_000 == 0)
             {
                 for (var i = 0; i < InjectedPerKind / 4; i++)
                 {
-                    await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{90_000_000_000L + position + i}-1,X{i},SUCCESS,SN-X,500,4.99,USD,{updatedAt}"));
+                    WriteRow(csv, string.Create(CultureInfo.InvariantCulture, $"{90_000_000_000L + position + i}-1"), string.Create(CultureInfo.InvariantCulture, $"X{i}"), "SUCCESS", "SN-X", 500, "4.99", "USD", updatedAt);
                     injected.Foreign++;
                     rows++;
                 }
@@ -156,6 +159,19 @@ public static class ReconBenchmark
         }
 
         return (rows, injected);
+
+        static void WriteRow(SepWriter csv, string clientRef, string providerRef, string status, string serial, int quantity, string amount, string currency, DateTime updatedAt)
+        {
+            using var row = csv.NewRow();
+            row["clientRef"].Set(clientRef);
+            row["providerRef"].Set(providerRef);
+            row["status"].Set(status);
+            row["serial"].Set(serial);
+            row["quantity"].Format(quantity);
+            row["amount"].Set(amount);
+            row["currency"].Set(currency);
+            row["updatedAt"].Format(updatedAt, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+        }
     }
 
     /// <summary>The managed heap after the server's last collection, from its Prometheus text.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
+using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Reconciliation;
 
 namespace MicoPortal.Server.Providers.Sandbox;
 
@@ -299,26 +300,27 @@ public sealed class SandboxLedger(TimeProvider time)
         return (ToCsv(rows), injected);
     }
 
+    /// <summary>The log as the provider writes it: values exactly as they are (no spreadsheet guard), quoted where needed.</summary>
     private static string ToCsv(IEnumerable<SandboxLedgerRow> rows)
     {
-        var csv = new StringBuilder("clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt\n");
-        foreach (var row in rows)
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = Csv.Writer(text, TransactionLogReader.Columns))
         {
-            csv.Append(Field(row.ClientRef)).Append(',')
-                .Append(Field(row.ProviderRef)).Append(',')
-                .Append(row.Status).Append(',')
-                .Append(Field(row.Serial ?? string.Empty)).Append(',')
-                .Append(row.Quantity.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Field(row.Amount)).Append(',')
-                .Append(Field(row.Currency)).Append(',')
-                .Append(row.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
-                .Append('\n');
+            foreach (var row in rows)
+            {
+                using var line = csv.NewRow();
+                line["clientRef"].Set(row.ClientRef);
+                line["providerRef"].Set(row.ProviderRef);
+                line["status"].Set(row.Status);
+                line["serial"].Set(row.Serial);
+                line["quantity"].Format(row.Quantity);
+                line["amount"].Set(row.Amount);
+                line["currency"].Set(row.Currency);
+                line["updatedAt"].Format(row.UpdatedAt.UtcDateTime, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+            }
         }
 
-        return csv.ToString();
-
-        static string Field(string value) =>
-            value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        return text.ToString();
     }
 
     // ---- used by the endpoints and the callback dispatcher ----

@@ -121,6 +121,91 @@ public class TransactionLogReaderTests
     }
 
     [Fact]
+    public async Task A_quoted_field_of_more_than_a_hundred_lines_is_one_record()
+    {
+        var serial = string.Join('\n', Enumerable.Range(1, 150).Select(i => $"part {i}"));
+        var csv = TransactionLogReader.Header + "\n"
+            + $"7-1,P7,SUCCESS,\"{serial}\",500,4.99,USD,2026-11-25T12:00:00Z\n"
+            + "8-2,P8,FAILED,,1,0.99,USD,2026-11-25T12:00:01Z\n";
+
+        var rows = await ReadAllAsync(csv);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Null(rows[0].Error);
+        Assert.StartsWith("part 1\npart 2\n", rows[0].Serial, StringComparison.Ordinal);
+        Assert.Equal(152, rows[1].Line); // the record took lines 2 to 151
+        Assert.Equal("8-2", rows[1].ClientRef);
+        Assert.Null(rows[1].Error);
+    }
+
+    [Fact]
+    public async Task A_record_longer_than_the_bound_fails_naming_its_line()
+    {
+        var csv = TransactionLogReader.Header + "\n"
+            + "1-1,P1,SUCCESS,S1,500,4.99,USD,2026-12-01T09:00:00Z\n"
+            + new string('x', TransactionLogReader.MaxRecordChars + 1) + ",P2,SUCCESS,S2,500,4.99,USD,2026-12-01T09:00:00Z\n";
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAllAsync(csv));
+
+        Assert.Contains("line 3:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("65536", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1-1,P1,SUCCESS,", "x")] // no line break at all
+    [InlineData("1-1,\"P1,", "x\n")] // a quote never closed: every line after it belongs to the record
+    public async Task An_endless_record_fails_after_the_bound_without_reading_on(string start, string repeated)
+    {
+        var log = new EndlessLog(TransactionLogReader.Header + "\n" + start, repeated);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAllAsync(log));
+
+        Assert.Contains("line 2:", error.Message, StringComparison.Ordinal);
+        Assert.True(log.CharsRead < 4 * TransactionLogReader.MaxRecordChars, $"read {log.CharsRead} characters before giving up");
+    }
+
+    [Theory]
+    [InlineData("clientRef,providerRef,status,serial,quantity,amount,currency")]
+    [InlineData("clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt,extra")]
+    [InlineData("providerRef,clientRef,status,serial,quantity,amount,currency,updatedAt")]
+    [InlineData("clientRef;providerRef;status;serial;quantity;amount;currency;updatedAt")]
+    [InlineData("1-1,P1,SUCCESS,S1,500,4.99,USD,2026-12-01T09:00:00Z")]
+    [InlineData("   ")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void A_wrong_header_is_refused(string? firstLine)
+    {
+        Assert.NotNull(TransactionLogReader.CheckHeader(firstLine));
+    }
+
+    [Fact]
+    public void A_header_with_quoted_names_is_the_header()
+    {
+        Assert.Null(TransactionLogReader.CheckHeader("\"clientRef\",\"providerRef\",status,serial,quantity,amount,currency,\"updatedAt\""));
+    }
+
+    [Fact]
+    public async Task Bad_rows_are_reported_with_their_line_and_the_rows_around_them_are_read()
+    {
+        var rows = await ReadAllAsync(TransactionLogReader.Header + "\n"
+            + "1-1,P1,SUCCESS,\"S\n1\",500,4.99,USD,2026-12-01T09:00:00Z\n"
+            + "2-1,P2,SUCCESS,S2,five,4.99,USD,2026-12-01T09:00:01Z\n"
+            + "3-1,P3,DELIVERED,S3,500,4.99,USD,2026-12-01T09:00:02Z\n"
+            + "4-1,P4,SUCCESS\n"
+            + "5-1,P5,pending,,500,4.99,usd,2026-12-01T09:00:03Z\n");
+
+        Assert.Equal([2L, 4, 5, 6, 7], rows.Select(r => r.Line));
+        Assert.Null(rows[0].Error);
+        Assert.Equal("line 4: quantity 'five' is not a whole number", rows[1].Error);
+        Assert.Equal("line 5: status 'DELIVERED' is not PENDING, SUCCESS, FAILED or REVERSED", rows[2].Error);
+        Assert.Equal("DELIVERED", rows[2].Status);
+        Assert.Equal("line 6: 3 fields, expected 8", rows[3].Error);
+        Assert.Equal("4-1", rows[3].ClientRef);
+        Assert.Null(rows[4].Error);
+        Assert.Equal(("PENDING", "USD", (int?)500), (rows[4].Status, rows[4].Currency, rows[4].Quantity));
+    }
+
+    [Fact]
     public void The_order_id_set_holds_sparse_and_dense_ids()
     {
         var set = new OrderIdSet();
@@ -135,14 +220,36 @@ public class TransactionLogReaderTests
         Assert.False(set.Contains(10_000_000_001));
     }
 
-    private static async Task<List<LedgerRow>> ReadAllAsync(string csv)
+    private static Task<List<LedgerRow>> ReadAllAsync(string csv) => ReadAllAsync(new StringReader(csv));
+
+    private static async Task<List<LedgerRow>> ReadAllAsync(TextReader log)
     {
         var rows = new List<LedgerRow>();
-        await foreach (var row in TransactionLogReader.ReadAsync(new StringReader(csv), CancellationToken.None))
+        await foreach (var row in TransactionLogReader.ReadAsync(log, CancellationToken.None))
         {
             rows.Add(row);
         }
 
         return rows;
     }
+}
+
+/// <summary>A log that never ends: <c>start</c>, then <c>repeated</c> for ever; counts what was taken from it.</summary>
+internal sealed class EndlessLog(string start, string repeated) : TextReader
+{
+    public long CharsRead { get; private set; }
+
+    public override int Read(Span<char> buffer)
+    {
+        for (var i = 0; i < buffer.Length; i++, CharsRead++)
+        {
+            buffer[i] = CharsRead < start.Length ? start[(int)CharsRead] : repeated[(int)((CharsRead - start.Length) % repeated.Length)];
+        }
+
+        return buffer.Length;
+    }
+
+    public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+    public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
 }

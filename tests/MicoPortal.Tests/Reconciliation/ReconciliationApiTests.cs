@@ -132,6 +132,31 @@ public sealed class ReconciliationApiTests(ITestOutputHelper output) : IAsyncLif
         Assert.Contains(items.Items, i => i.Note!.Contains("not-a-time", StringComparison.Ordinal) && i.ClientRef == "3-1");
     }
 
+    [Fact]
+    public async Task The_items_export_reads_back_whole_with_formula_looking_values_defused()
+    {
+        var (admin, _) = await _portal.SignInAsync(PortalClient.Admin);
+        var csv = "clientRef,providerRef,status,serial,quantity,amount,currency,updatedAt\n"
+            + "\"=HYPERLINK(\"\"http://x\"\",\"\"a,b\"\")\",\"P,\"\"1\"\"\nsecond line\",SUCCESS,@SUM(A1),500,4.99,USD,2026-01-01T00:00:00Z\n"
+            + "9-1,+P2,-BOGUS,\"S, 2\",1,1.00,USD,2026-01-01T00:00:01Z\n";
+
+        var run = await UploadAndWaitAsync(admin, csv);
+        var export = await admin.GetStringAsync($"/api/v1/reconciliations/{run.Id}/items.csv");
+
+        Assert.Equal((1, 1), (run.MissingInPortal, run.InvalidRows));
+        var rows = CsvFiles.Read(export).ToDictionary(r => r["kind"]);
+        var foreign = rows["missingInPortal"];
+        Assert.Equal("'=HYPERLINK(\"http://x\",\"a,b\")", foreign["clientRef"]);
+        Assert.Equal("P,\"1\"\nsecond line", foreign["providerRef"]);
+        Assert.Equal("'@SUM(A1)", foreign["serial"]);
+        Assert.Equal("4.99", foreign["amount"]);
+        var invalid = rows["invalidRow"];
+        Assert.Equal("'+P2", invalid["providerRef"]);
+        Assert.Equal("'-BOGUS", invalid["providerStatus"]);
+        Assert.Equal("S, 2", invalid["serial"]);
+        Assert.Equal("line 4: status '-BOGUS' is not PENDING, SUCCESS, FAILED or REVERSED", invalid["note"]); // the row before took lines 2 and 3
+    }
+
     [Theory]
     [InlineData("text/csv-body", "UNSUPPORTED_MEDIA_TYPE", HttpStatusCode.UnsupportedMediaType)]
     [InlineData("wrong-header", "VALIDATION", HttpStatusCode.BadRequest)]
