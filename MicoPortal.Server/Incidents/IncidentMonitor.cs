@@ -118,7 +118,9 @@ public sealed class IncidentMonitor(
 
     private async Task<List<IncidentDto>> SyncIncidentsAsync(PortalDbContext db, IReadOnlyCollection<Anomaly> anomalies, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var open = await db.Incidents.Where(i => i.OpenSeries != null).ToDictionaryAsync(i => i.OpenSeries!, cancellationToken);
+        // Only the detector's own incidents: a low float or a late delivery opens and resolves by its own rule.
+        var metrics = IncidentMetrics.All;
+        var open = await db.Incidents.Where(i => i.OpenSeries != null && metrics.Contains(i.Metric)).ToDictionaryAsync(i => i.OpenSeries!, cancellationToken);
         var touched = new List<(Incident Incident, IncidentChange Change)>();
         foreach (var anomaly in anomalies)
         {

@@ -109,13 +109,14 @@ public static class ApiDocument
 
         var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToHashSet();
         var schemes = new List<string>();
-        if (policies.Contains(Policies.ShopWrite) || policies.Contains(Policies.ShopRead))
+        var shopReads = policies.Contains(Policies.ShopRead) || policies.Contains(Webhooks.WebhooksApi.ReadPolicy);
+        if (policies.Contains(Policies.ShopWrite) || shopReads)
         {
             schemes.Add(ShopKey);
         }
 
         // Shop reads also serve the signed-in dashboard; operator and admin routes take the session only.
-        if (policies.Contains(Policies.ShopRead) || policies.Contains(Policies.Operator) || policies.Contains(Policies.Admin))
+        if (shopReads || policies.Contains(Policies.Operator) || policies.Contains(Policies.Admin))
         {
             schemes.Add(Cookie);
         }

@@ -59,10 +59,10 @@ public sealed class OrderActions(
         }
 
         var saved = await transitions.ApplyAsync(db, [new OrderWork(order, new RetryDeliveryRequested(by), AttemptKind.RetryDelivery, Actor: by)], cancellationToken);
-        // A concurrent writer may have moved the order out of Failed between our read and our save.
+        // Refused by the state machine (a late-delivery watch), or a concurrent writer moved the order out of Failed.
         return saved.Count == 1 && saved[0].Transition.Accepted
             ? new ActionResult(ActionOutcome.Accepted, $"New delivery attempt {order.ClientRef} queued.", order)
-            : new ActionResult(ActionOutcome.NotAllowed, $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
+            : new ActionResult(ActionOutcome.NotAllowed, saved.Count == 1 ? saved[0].Transition.Outcome : $"Order {id} is {order.Status}; only Failed orders can be retried.", order);
     }
 
     /// <summary>
@@ -84,6 +84,9 @@ public sealed class OrderActions(
             return new ActionResult(ActionOutcome.NotAllowed, NotResolvable(order), order);
         }
 
+        // Closed in the same save as the settlement: an open incident left behind would collide with the next late
+        // delivery of this order (one open incident per order).
+        var incident = await Incidents.LateDeliveries.ResolveAsync(db, id, time.GetUtcNow(), cancellationToken);
         var saved = await transitions.ApplyAsync(db, [new OrderWork(order, resolution, AttemptKind.Resolve, Actor: resolution.By)], cancellationToken);
         if (saved.Count != 1 || !saved[0].Transition.Accepted)
         {
@@ -91,9 +94,8 @@ public sealed class OrderActions(
             return new ActionResult(ActionOutcome.NotAllowed, NotResolvable(order), order);
         }
 
-        if (await Incidents.LateDeliveries.ResolveAsync(db, id, time.GetUtcNow(), cancellationToken) is { } incident)
+        if (incident is not null)
         {
-            await db.SaveChangesAsync(cancellationToken);
             await lateDeliveries.PublishAsync([incident], Incidents.IncidentChange.Resolved, cancellationToken);
         }
 

@@ -64,7 +64,9 @@ public static class OrderResolutionApi
             using var copy = new MemoryStream((int)file.Length);
             await stream.CopyToAsync(copy, cancellationToken);
             var name = Path.GetFileName(file.FileName);
-            evidenceFile = new EvidenceFile(name.Length > 255 ? name[^255..] : name, string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType, copy.ToArray());
+            // The type is the browser's word for it, kept for the record only (downloads are always octet-stream).
+            var type = string.IsNullOrEmpty(file.ContentType) || file.ContentType.Length > 100 ? "application/octet-stream" : file.ContentType;
+            evidenceFile = new EvidenceFile(name.Length > 255 ? name[^255..] : name, type, copy.ToArray());
         }
 
         var by = request.HttpContext.User.Identity?.Name ?? "unknown";

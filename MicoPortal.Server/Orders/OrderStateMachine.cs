@@ -185,8 +185,13 @@ public static class OrderStateMachine
                 order.CompletedAt = now;
                 return Settle(order, $"reversed: {view.ReasonCode ?? "provider reports REVERSED"}");
 
-            case ProviderStatuses.Pending or ProviderStatuses.Failed or ProviderStatuses.Reversed when order.LateDeliveryWatchUntil is not null:
-                // A person settled it as Failed: anything but a SUCCESS leaves nothing delivered, so it agrees.
+            case ProviderStatuses.Failed when order.LateDeliveryWatchUntil is not null:
+                // The provider itself now says nothing was delivered: the person's decision is confirmed, the watch ends.
+                order.LateDeliveryWatchUntil = null;
+                return Settle(order, $"provider confirms the failure ({view.ReasonCode ?? "FAILED"}): late-delivery watch ended");
+
+            case ProviderStatuses.Pending or ProviderStatuses.Reversed when order.LateDeliveryWatchUntil is not null:
+                // A person settled it as Failed: the provider has not delivered (yet), so the watch goes on.
                 return Settle(order, $"watching for a late delivery: provider reports {view.Status}");
 
             case ProviderStatuses.Pending or ProviderStatuses.Success or ProviderStatuses.Failed or ProviderStatuses.Reversed:
@@ -269,7 +274,9 @@ public static class OrderStateMachine
 
         if (order.LateDeliveryWatchUntil is not null)
         {
-            return Settle(order, "watching for a late delivery: provider has no such order (REF_NOT_FOUND)");
+            // The provider never took this reference: nothing can be delivered under it; the person's decision is confirmed.
+            order.LateDeliveryWatchUntil = null;
+            return Settle(order, "provider has no such order (REF_NOT_FOUND): the failure is confirmed, late-delivery watch ended");
         }
 
         Dispute(order, $"provider answered REF_NOT_FOUND for an order that is {order.Status}");
@@ -376,7 +383,8 @@ public static class OrderStateMachine
 
             order.ManualConfirmedAt = now;
             order.LateDeliveryWatchUntil = null;
-            return (true, $"resolved as Delivered by {e.By}: {e.Reason}");
+            // The person is the attempt's actor (masked for shops); the outcome names only the decision.
+            return (true, $"resolved as Delivered by a person: {e.Reason}");
         }
 
         Become(order, OrderStatus.Failed);
@@ -384,10 +392,10 @@ public static class OrderStateMachine
         order.ManualConfirmedAt = null;
         order.ReasonCode = ResolvedFailedCode;
         order.ReasonMessage = e.Reason;
-        // Only an attempt whose create may have reached a provider can still be delivered there.
-        order.LateDeliveryWatchUntil = order.CreateIssuedAt is not null && order.Provider is not null ? now + policy.LateDeliveryWatch : null;
-        var watch = order.LateDeliveryWatchUntil is null ? "" : $"; watching {order.ClientRef} at {order.Provider} for a late delivery";
-        return (true, $"resolved as Failed by {e.By}: {e.Reason}{watch}");
+        // Only an attempt whose create may have reached a provider can still be delivered there (no provider stored: default).
+        order.LateDeliveryWatchUntil = order.CreateIssuedAt is not null ? now + policy.LateDeliveryWatch : null;
+        var watch = order.LateDeliveryWatchUntil is null ? "" : $"; watching {order.ClientRef} at {order.Provider ?? ProviderCatalog.DefaultProvider} for a late delivery";
+        return (true, $"resolved as Failed by a person: {e.Reason}{watch}");
     }
 
     /// <summary>The reason code of an order a person settled as Failed.</summary>
@@ -411,6 +419,13 @@ public static class OrderStateMachine
         if (!order.Status.AllowsRetryDelivery())
         {
             return (false, $"retry refused: order is {order.Status}, only Failed orders can be retried");
+        }
+
+        if (order.LateDeliveryWatchUntil is not null)
+        {
+            // A person said Failed, the provider has not: attempt {ClientRef} may still be delivered, and a new one could
+            // deliver twice. Retry once the provider confirms (FAILED or REF_NOT_FOUND) or the watch ends.
+            return (false, $"retry refused: {order.ClientRef} was settled as Failed by a person and the provider has not confirmed it; watching until {order.LateDeliveryWatchUntil:u}");
         }
 
         // A person's retry starts a fresh round over every provider.

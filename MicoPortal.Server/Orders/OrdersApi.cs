@@ -172,7 +172,7 @@ public static class OrdersApi
         return result.Outcome switch
         {
             ActionOutcome.NotFound => Problems.NotFound($"Order {id}"),
-            ActionOutcome.NotAllowed => Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "Only Failed orders can be retried.", result.Message),
+            ActionOutcome.NotAllowed => Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "This order cannot be retried now.", result.Message),
             _ => TypedResults.Accepted($"/api/v1/orders/{id}"),
         };
     }

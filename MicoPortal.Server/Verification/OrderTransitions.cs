@@ -302,8 +302,12 @@ public sealed class OrderTransitions(
             var details = $"{order.ClientRef} {transition.From} → {order.Status}{flags} ({transition.Outcome})";
             if (operatorAction?.Event is ResolvedByPerson { } settled)
             {
-                // The evidence is part of the record (the file by name and digest; its bytes stay with the order).
-                details += (settled.File is null ? "" : $"; file {settled.File.FileName} sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(settled.File.Content))}")
+                // The record of a settlement must keep its evidence's fingerprints whatever the length of the texts
+                // (details are capped): digests of the evidence and of the file first, the words after.
+                details = $"{order.ClientRef} {transition.From} → {order.Status}{flags}"
+                    + (settled.Evidence is null ? "" : $"; evidence sha256 {Digest(System.Text.Encoding.UTF8.GetBytes(settled.Evidence))}")
+                    + (settled.File is null ? "" : $"; file {settled.File.FileName} sha256 {Digest(settled.File.Content)}")
+                    + $" ({transition.Outcome})"
                     + (settled.Evidence is null ? "" : $"; evidence: {settled.Evidence}");
             }
 
@@ -312,6 +316,8 @@ public sealed class OrderTransitions(
 
         return records;
     }
+
+    private static string Digest(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
     /// <summary>The record of a person's settlement: who, why, the evidence (and its file), for the attempt it settled.</summary>
     private static OrderResolution Resolution(Order order, ResolvedByPerson resolved, DateTimeOffset now) => new()
@@ -418,7 +424,13 @@ public sealed class OrderTransitions(
         {
             // Several events for one order in one batch: the first status and the merged visibility count.
             existing.Attempts.Add(attempt);
-            results[order] = (existing.Transition with { To = transition.To, Visible = existing.Transition.Visible || transition.Visible, Outcome = transition.Outcome }, existing.Attempts);
+            results[order] = (existing.Transition with
+            {
+                To = transition.To,
+                Visible = existing.Transition.Visible || transition.Visible,
+                LateDelivery = existing.Transition.LateDelivery || transition.LateDelivery,
+                Outcome = transition.Outcome,
+            }, existing.Attempts);
         }
         else
         {

@@ -113,6 +113,17 @@ public sealed class ShopCircuits(IOptions<WebhookOptions> options, TimeProvider 
         }
     }
 
+    /// <summary>A slot taken by <see cref="TryStart"/> for a request that never started: given back, nothing counted.</summary>
+    public void Abandoned(string shop)
+    {
+        lock (_gate)
+        {
+            var lane = _lanes[shop];
+            lane.InFlight--;
+            lane.Probing = false;
+        }
+    }
+
     /// <summary>An admin resent the shop's events (the shop says it is fixed): try now instead of after the cool-down.</summary>
     public void Close(string? shop)
     {
@@ -120,7 +131,7 @@ public sealed class ShopCircuits(IOptions<WebhookOptions> options, TimeProvider 
         {
             foreach (var lane in shop is null ? [.. _lanes.Values] : _lanes.TryGetValue(shop, out var one) ? [one] : new List<Lane>())
             {
-                (lane.FailuresInARow, lane.Opens, lane.OpenUntil) = (0, 0, null);
+                (lane.FailuresInARow, lane.Opens, lane.OpenUntil, lane.Probing) = (0, 0, null, false);
             }
         }
     }

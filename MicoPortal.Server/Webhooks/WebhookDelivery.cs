@@ -25,6 +25,8 @@ public sealed class WebhookDelivery
     /// <summary>When it is due next; null once it succeeded or failed for good.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When an admin last resent it: the retry window runs from here instead of <see cref="CreatedAt"/>.</summary>
+    public DateTimeOffset? RetryFrom { get; set; }
     public DateTimeOffset? SucceededAt { get; set; }
     /// <summary>Held by one sender (one instance) until then; a crashed sender's rows come free when it passes.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }

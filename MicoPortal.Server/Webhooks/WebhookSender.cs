@@ -159,18 +159,31 @@ public sealed class WebhookSender(
         var webhooks = await db.ShopWebhooks.AsNoTracking().Where(w => EF.Parameter(shops).Contains(w.Shop)).ToDictionaryAsync(w => w.Shop, cancellationToken);
 
         var claimed = new List<(WebhookDelivery, ShopWebhook?)>(rows.Count);
-        foreach (var row in rows)
+        try
         {
-            if (circuits.TryStart(row.Shop))
+            foreach (var row in rows)
             {
-                claimed.Add((row, webhooks.GetValueOrDefault(row.Shop)));
+                if (circuits.TryStart(row.Shop))
+                {
+                    claimed.Add((row, webhooks.GetValueOrDefault(row.Shop)));
+                }
+                else
+                {
+                    // Another claim of this instance took the shop's last slot meanwhile: the row goes back at once.
+                    await db.WebhookDeliveries.Where(d => d.Id == row.Id && d.LeaseToken == lease)
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), cancellationToken);
+                }
             }
-            else
+        }
+        catch
+        {
+            // None of these will be sent by this claim (their leases lapse): the slots taken for them must not leak.
+            foreach (var (row, _) in claimed)
             {
-                // Another claim of this instance took the shop's last slot meanwhile: the row goes back at once.
-                await db.WebhookDeliveries.Where(d => d.Id == row.Id && d.LeaseToken == lease)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), cancellationToken);
+                circuits.Abandoned(row.Shop);
             }
+
+            throw;
         }
 
         return claimed;
@@ -193,7 +206,7 @@ public sealed class WebhookSender(
         var heldSince = now - (settings.CircuitCooldown * 16);
         var error = $"Given up: the shop's endpoint kept failing (circuit open) for {settings.GiveUpAfter} after the event.";
         var given = await db.WebhookDeliveries
-            .Where(d => EF.Parameter(open).Contains(d.Shop) && d.State == WebhookDeliveryState.Pending && d.CreatedAt <= createdBefore
+            .Where(d => EF.Parameter(open).Contains(d.Shop) && d.State == WebhookDeliveryState.Pending && (d.RetryFrom ?? d.CreatedAt) <= createdBefore
                 && d.NextAttemptAt <= heldSince && (d.LeaseUntil == null || d.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, WebhookDeliveryState.Failed)
@@ -296,10 +309,10 @@ public sealed class WebhookSender(
         }
 
         // Retried until the window after the event has passed (so for at least GiveUpAfter), then failed for good.
-        var givenUp = now >= delivery.CreatedAt + settings.GiveUpAfter;
+        var givenUp = now >= (delivery.RetryFrom ?? delivery.CreatedAt) + settings.GiveUpAfter;
         var next = givenUp ? (DateTimeOffset?)null : now + (retryAfter ?? Jittered(settings.EffectiveBackoff, delivery.Attempts + 1));
         await FinishAsync(delivery, givenUp ? WebhookDeliveryState.Failed : WebhookDeliveryState.Pending, status,
-            givenUp ? Truncate($"Given up after {settings.GiveUpAfter}: {error}") : error, next, attempt);
+            Truncate(givenUp ? $"Given up after {settings.GiveUpAfter}: {error}" : error), next, attempt);
         if (givenUp)
         {
             logger.LogWarning("Webhook event {EventId} to shop {Shop} given up after {Attempts} tries: {Error}", delivery.EventId, delivery.Shop, delivery.Attempts + 1, error);

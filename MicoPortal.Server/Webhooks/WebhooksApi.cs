@@ -92,7 +92,8 @@ public static partial class WebhooksApi
         var webhook = await db.ShopWebhooks.FirstOrDefaultAsync(w => w.Shop == shop, cancellationToken);
         if (webhook is null)
         {
-            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.WebhookNotFound, $"Shop '{shop}' has no webhook.");
+            // Idempotent, as the contract answers it: the shop has no webhook either way.
+            return TypedResults.NoContent();
         }
 
         var actor = ActorName.Of(http);
@@ -203,10 +204,19 @@ public static partial class WebhooksApi
             return DeliveryNotFound(id);
         }
 
+        // Events of one order arrive in the order they happened: one never delivered cannot go after a later event of its
+        // order that was delivered (or is being sent). A delivered one may go again: the shop de-duplicates by eventId.
+        if (delivery.State != WebhookDeliveryState.Succeeded && await db.WebhookDeliveries.AnyAsync(LaterEventOut(delivery.OrderId, delivery.Id, now), cancellationToken))
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "A later event of this order has gone out.",
+                $"Delivery {id} ({delivery.Type}) was never delivered, and a later event of order {delivery.OrderId} was (or is being) sent; sending this one now would arrive out of order. The later event carries the order as it is now.");
+        }
+
         var actor = ActorName.Of(http);
         var was = delivery.State;
         delivery.State = WebhookDeliveryState.Pending;
         delivery.NextAttemptAt = now;
+        delivery.RetryFrom = now;
         delivery.SucceededAt = null;
         audit.Add(db, actor, AuditActions.WebhookResent,
             $"resent webhook delivery {delivery.Id} ({delivery.Type}, event {delivery.EventId}) of shop {delivery.Shop}, {was.ToString().ToLowerInvariant()} before", delivery.OrderId);
@@ -214,6 +224,11 @@ public static partial class WebhooksApi
         circuits.Close(delivery.Shop); // the admin says the shop is reachable again: try now, not after the cool-down
         return TypedResults.Accepted($"/api/v1/webhooks/deliveries/{id}");
     }
+
+    /// <summary>A later event of the order that was delivered or is being sent right now.</summary>
+    private static System.Linq.Expressions.Expression<Func<WebhookDelivery, bool>> LaterEventOut(long orderId, long id, DateTimeOffset now) =>
+        e => e.OrderId == orderId && e.Id > id
+            && (e.State == WebhookDeliveryState.Succeeded || (e.State == WebhookDeliveryState.Pending && e.LeaseUntil != null && e.LeaseUntil > now));
 
     /// <summary>Every failed delivery (of <paramref name="shop"/>, or of all shops) back to pending, due now.</summary>
     public static async Task<Results<Accepted<WebhookResendResponse>, ValidationProblem>> ResendFailed(
@@ -228,8 +243,12 @@ public static partial class WebhooksApi
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var queued = await db.WebhookDeliveries.Where(d => d.State == WebhookDeliveryState.Failed && (named == null || d.Shop == named))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, WebhookDeliveryState.Pending).SetProperty(d => d.NextAttemptAt, now), cancellationToken);
+        // Not an event a later event of its order already overtook (see Resend).
+        var queued = await db.WebhookDeliveries
+            .Where(d => d.State == WebhookDeliveryState.Failed && (named == null || d.Shop == named)
+                && !db.WebhookDeliveries.Any(e => e.OrderId == d.OrderId && e.Id > d.Id
+                    && (e.State == WebhookDeliveryState.Succeeded || (e.State == WebhookDeliveryState.Pending && e.LeaseUntil != null && e.LeaseUntil > now))))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, WebhookDeliveryState.Pending).SetProperty(d => d.NextAttemptAt, now).SetProperty(d => d.RetryFrom, now), cancellationToken);
         audit.Add(db, ActorName.Of(http), AuditActions.WebhookResent, $"resent {queued} failed webhook deliveries of {(named is null ? "every shop" : "shop " + named)}");
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -21,7 +21,6 @@ public static class ErrorCodes
     public const string BootstrapClosed = "BOOTSTRAP_CLOSED";
     public const string ReconciliationNotFound = "RECONCILIATION_NOT_FOUND";
     public const string ProviderNotFound = "PROVIDER_NOT_FOUND";
-    public const string WebhookNotFound = "WEBHOOK_NOT_FOUND";
     public const string WebhookDeliveryNotFound = "WEBHOOK_DELIVERY_NOT_FOUND";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";

@@ -127,7 +127,8 @@ public sealed class ManualResolutionTests : IAsyncLifetime
         _provider.QueriesDown = true;
         var order = await PlaceAsync("44400002");
         var clientRef = $"{order.Id}-1";
-        await WaitForAsync(order.Id, o => o.Status == OrderStatus.Submitted && o.Stuck, "Submitted and stuck past its 3 s SLA");
+        // The stuck sweep runs every 30 s.
+        await WaitForAsync(order.Id, o => o.Status == OrderStatus.Submitted && o.Stuck, "Submitted and stuck past its 3 s SLA", seconds: 90);
 
         Assert.Contains((await WaitingAsync()).Items, o => o.Id == order.Id);
 

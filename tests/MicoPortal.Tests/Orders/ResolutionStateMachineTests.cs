@@ -65,7 +65,8 @@ public class ResolutionStateMachineTests
         Assert.Null(order.DisputeReason);
         Assert.Null(order.NextCheckAt);
         Assert.Null(order.LateDeliveryWatchUntil);
-        Assert.Contains("resolved as Delivered by admin@example.com", t.Outcome, StringComparison.Ordinal);
+        Assert.Contains("resolved as Delivered by a person", t.Outcome, StringComparison.Ordinal);
+        Assert.DoesNotContain("admin@example.com", t.Outcome, StringComparison.Ordinal); // the actor is the attempt's, masked for shops
         Assert.True(t.Visible);
     }
 
@@ -108,6 +109,18 @@ public class ResolutionStateMachineTests
     }
 
     [Fact]
+    public void An_attempt_with_no_provider_stored_is_watched_at_default()
+    {
+        var order = Sent(OrderStatus.Unknown, stuck: true);
+        order.Provider = null;
+
+        var t = Apply(order, Resolve(ResolutionOutcomes.Failed));
+
+        Assert.NotNull(order.LateDeliveryWatchUntil);
+        Assert.Contains("at default", t.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_attempt_that_never_reached_a_provider_is_not_watched()
     {
         var order = Sent(OrderStatus.Received, stuck: true);
@@ -121,15 +134,13 @@ public class ResolutionStateMachineTests
         Assert.Null(order.NextCheckAt);
     }
 
-    [Theory]
-    [InlineData(ProviderStatuses.Pending)]
-    [InlineData(ProviderStatuses.Failed)]
-    public void While_watching_anything_but_SUCCESS_agrees_and_the_watch_goes_on(string status)
+    [Fact]
+    public void While_watching_a_PENDING_agrees_and_the_watch_goes_on()
     {
         var order = Sent(OrderStatus.Unknown, stuck: true);
         Apply(order, Resolve(ResolutionOutcomes.Failed));
 
-        var t = Apply(order, new QueryAnswered(View(status, version: 2)), TimeSpan.FromHours(2));
+        var t = Apply(order, new QueryAnswered(View(ProviderStatuses.Pending, version: 2)), TimeSpan.FromHours(2));
 
         Assert.False(t.LateDelivery);
         Assert.Equal(OrderStatus.Failed, order.Status);
@@ -139,7 +150,22 @@ public class ResolutionStateMachineTests
     }
 
     [Fact]
-    public void While_watching_REF_NOT_FOUND_agrees_and_nothing_is_sent_again()
+    public void The_providers_own_FAILED_confirms_the_person_and_ends_the_watch()
+    {
+        var order = Sent(OrderStatus.Unknown, stuck: true);
+        Apply(order, Resolve(ResolutionOutcomes.Failed));
+
+        var t = Apply(order, new QueryAnswered(View(ProviderStatuses.Failed, version: 2)), TimeSpan.FromHours(2));
+
+        Assert.False(t.LateDelivery);
+        Assert.Equal((OrderStatus.Failed, false), (order.Status, order.Disputed));
+        Assert.Null(order.LateDeliveryWatchUntil);
+        Assert.Null(order.NextCheckAt);
+        Assert.Contains("watch ended", t.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void REF_NOT_FOUND_confirms_the_person_ends_the_watch_and_nothing_is_sent_again()
     {
         var order = Sent(OrderStatus.Unknown, stuck: true);
         Apply(order, Resolve(ResolutionOutcomes.Failed));
@@ -151,7 +177,8 @@ public class ResolutionStateMachineTests
         Assert.Equal(1, order.AttemptNo);
         Assert.NotNull(order.CreateIssuedAt);
         Assert.False(order.Disputed);
-        Assert.Equal(T0.AddHours(2) + TimeSpan.FromMinutes(15), order.NextCheckAt);
+        Assert.Null(order.LateDeliveryWatchUntil);
+        Assert.Null(order.NextCheckAt);
     }
 
     [Fact]
@@ -220,14 +247,21 @@ public class ResolutionStateMachineTests
     }
 
     [Fact]
-    public void A_retry_after_a_manual_failure_ends_the_watch_and_starts_a_clean_attempt()
+    public void A_retry_is_refused_while_the_provider_may_still_deliver_and_allowed_once_it_confirms()
     {
         var order = Sent(OrderStatus.Unknown, stuck: true);
         Apply(order, Resolve(ResolutionOutcomes.Failed));
 
-        var t = Apply(order, new RetryDeliveryRequested("admin@example.com"), TimeSpan.FromHours(2));
+        // A new reference now could deliver twice: the old one may still succeed.
+        var refused = Apply(order, new RetryDeliveryRequested("admin@example.com"), TimeSpan.FromHours(2));
+        Assert.False(refused.Accepted);
+        Assert.Equal(1, order.AttemptNo);
+        Assert.Contains("has not confirmed", refused.Outcome, StringComparison.Ordinal);
 
-        Assert.True(t.Accepted);
+        Apply(order, new QueryNotFound(), TimeSpan.FromHours(3));
+        var retried = Apply(order, new RetryDeliveryRequested("admin@example.com"), TimeSpan.FromHours(4));
+
+        Assert.True(retried.Accepted);
         Assert.Equal(2, order.AttemptNo);
         Assert.Null(order.LateDeliveryWatchUntil);
         Assert.Null(order.ManualConfirmedAt);

@@ -21,6 +21,9 @@ public sealed class ReconciliationLimitsTests(ITestOutputHelper output) : IAsync
     {
         _portal = new PortalFactory(PortalFactory.NewDataDirectory(), output: output);
         _portal.StartServer();
+        // These tests call the watchdog themselves; the minutely one firing at the same moment would take the run
+        // first and leave the test reading it mid-run (seen once in CI).
+        _portal.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(ReconciliationJob.WatchdogJobId);
         return Task.CompletedTask;
     }
 

@@ -1142,6 +1142,9 @@ namespace MicoPortal.Server.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<long?>("RetryFrom")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Shop")
                         .IsRequired()
                         .HasMaxLength(64)

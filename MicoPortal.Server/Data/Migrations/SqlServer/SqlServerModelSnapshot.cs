@@ -1147,6 +1147,9 @@ namespace MicoPortal.Server.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<long?>("RetryFrom")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Shop")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -1107,6 +1107,9 @@ namespace MicoPortal.Server.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RetryFrom")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Shop")
                         .IsRequired()
                         .HasMaxLength(64)
