@@ -37,17 +37,18 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
             .ToListAsync(cancellationToken);
         attempts.Reverse();
         var notes = await db.OrderNotes.AsNoTracking().Where(n => n.OrderId == id).OrderBy(n => n.Id).ToListAsync(cancellationToken);
-        // The evidence file stays in the database; the order says only its name and size.
-        var resolutions = await db.OrderResolutions.AsNoTracking().Where(r => r.OrderId == id).OrderBy(r => r.Id)
+        var resolutions = await WithoutFiles(db.OrderResolutions.Where(r => r.OrderId == id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        return order.ToDto(attempts, notes, resolutions);
+    }
+
+    /// <summary>Resolutions as an order shows them (here and in webhooks): the evidence file stays in the database, only its name and size are read.</summary>
+    public static IQueryable<OrderResolution> WithoutFiles(IQueryable<OrderResolution> resolutions) => resolutions.AsNoTracking()
             .Select(r => new OrderResolution
             {
                 Id = r.Id, OrderId = r.OrderId, DeliveryAttemptNo = r.DeliveryAttemptNo, Outcome = r.Outcome, Reason = r.Reason,
                 Evidence = r.Evidence, EvidenceFileName = r.EvidenceFileName, EvidenceFileBytes = r.EvidenceFileBytes,
                 ResolvedBy = r.ResolvedBy, ResolvedAt = r.ResolvedAt,
-            })
-            .ToListAsync(cancellationToken);
-        return order.ToDto(attempts, notes, resolutions);
-    }
+            });
 
     public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, string? shop, CancellationToken cancellationToken)
     {

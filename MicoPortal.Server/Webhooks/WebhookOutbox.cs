@@ -53,15 +53,8 @@ public sealed class WebhookOutbox(IOptions<WebhookOptions> options, IOptions<Jso
         var ids = orders.Select(o => o.Id).ToList();
         var attempts = (await db.OrderAttempts.AsNoTracking().Where(a => EF.Parameter(ids).Contains(a.OrderId)).ToListAsync(cancellationToken))
             .ToLookup(a => a.OrderId);
-        // As OrderQueries.GetAsync reads them: the evidence file stays in the database, only its name and size are named.
-        var resolutions = (await db.OrderResolutions.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.OrderId))
-            .Select(r => new OrderResolution
-            {
-                Id = r.Id, OrderId = r.OrderId, DeliveryAttemptNo = r.DeliveryAttemptNo, Outcome = r.Outcome, Reason = r.Reason,
-                Evidence = r.Evidence, EvidenceFileName = r.EvidenceFileName, EvidenceFileBytes = r.EvidenceFileBytes,
-                ResolvedBy = r.ResolvedBy, ResolvedAt = r.ResolvedAt,
-            })
-            .ToListAsync(cancellationToken)).ToLookup(r => r.OrderId);
+        var resolutions = (await OrderQueries.WithoutFiles(db.OrderResolutions.Where(r => EF.Parameter(ids).Contains(r.OrderId))).ToListAsync(cancellationToken))
+            .ToLookup(r => r.OrderId);
 
         var deliveries = new List<WebhookDelivery>(orders.Count);
         foreach (var order in orders)
