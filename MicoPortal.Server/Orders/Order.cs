@@ -114,7 +114,7 @@ public sealed class Order
     /// Whether a person may settle the order by hand (docs/api.md section 10): an outcome nobody knows, past its SLA,
     /// or sources that disagree. A Delivered order that nobody disputes is not among them.
     /// </summary>
-    public bool IsResolvable => Status == OrderStatus.Unknown || Stuck || Disputed;
+    public bool IsResolvable => Status.AllowsManualResolution(Stuck, Disputed);
 
     public static string FormatClientRef(long orderId, int attemptNo) => $"{orderId}-{attemptNo}";
 

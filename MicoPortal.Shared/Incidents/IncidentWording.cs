@@ -12,15 +12,23 @@ public static class IncidentWording
         IncidentMetrics.LatencyP95 => "Latency spike",
         IncidentMetrics.Unknown => "Unknown orders piling up",
         IncidentMetrics.Stuck => "Stuck orders",
+        IncidentMetrics.LowBalance => "Provider float low",
+        IncidentMetrics.LateDelivery => "Late delivery after a manual Failed",
         _ => metric,
     };
 
-    public static string Slice(IncidentSlice slice) =>
-        (slice.Sku, slice.Region) switch
+    /// <summary>The SKU and region (empty ones left out), and the provider when the incident names one.</summary>
+    public static string Slice(IncidentSlice slice)
+    {
+        var traffic = (NullIfEmpty(slice.Sku), NullIfEmpty(slice.Region)) switch
         {
-            (null, null) => "all traffic",
+            (null, null) => slice.Provider is null ? "all traffic" : null,
             ({ } sku, null) => sku,
             (null, { } region) => region,
             ({ } sku, { } region) => $"{sku} · {region}",
         };
+        return slice.Provider is { } provider ? (traffic is null ? $"provider {provider}" : $"{traffic} · provider {provider}") : traffic!;
+    }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 }

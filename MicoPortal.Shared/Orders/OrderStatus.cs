@@ -23,6 +23,13 @@ public static class OrderStatusExtensions
     public static bool IsFinal(this OrderStatus status) =>
         status is OrderStatus.Delivered or OrderStatus.Failed or OrderStatus.Reversed;
 
+    /// <summary>
+    /// Whether a person may settle an order by hand (docs/api.md section 10): an outcome nobody knows, past its SLA,
+    /// or sources that disagree. The server enforces it; the dashboard offers the action only then.
+    /// </summary>
+    public static bool AllowsManualResolution(this OrderStatus status, bool stuck, bool disputed) =>
+        status == OrderStatus.Unknown || stuck || disputed;
+
     /// <summary>Statuses an operator can retry from (docs/api.md section 1, rule 2).</summary>
     public static bool AllowsRetryDelivery(this OrderStatus status) => status == OrderStatus.Failed;
 }
