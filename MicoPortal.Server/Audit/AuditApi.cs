@@ -90,6 +90,7 @@ public static class AuditExtensions
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditSealer>();
+        services.AddRecurringJob<AuditSealer>(AuditSealer.JobId, "*/2 * * * * *", s => s.SealPendingAsync(CancellationToken.None));
         services.AddSingleton<AuditVerifier>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Hangfire;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace MicoPortal.Server.Audit;
 public sealed class AuditSealer(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptions<AuditOptions> options,
+    RecurringJobRunner runner,
     TimeProvider time,
     ILogger<AuditSealer> logger)
 {
@@ -21,45 +23,25 @@ public sealed class AuditSealer(
 
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
-    private readonly SemaphoreSlim _running = new(1, 1);
-
     private DateTimeOffset _lastCheckpointAt = DateTimeOffset.MinValue;
 
-    public static void Schedule(IRecurringJobManager jobs) =>
-        jobs.AddOrUpdate<AuditSealer>(JobId, s => s.SealPendingAsync(CancellationToken.None), "*/2 * * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-
-    /// <summary>Seals until nothing is pending (or the budget is spent), then writes a checkpoint when one is due.</summary>
+    /// <summary>
+    /// Seals until nothing is pending (or the budget is spent), then writes a checkpoint when one is due. A failed
+    /// round skips nothing: the next one starts from the stored head.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Seal the audit ledger")]
-    public async Task SealPendingAsync(CancellationToken cancellationToken)
-    {
-        if (!await _running.WaitAsync(0, CancellationToken.None))
+    public Task SealPendingAsync(CancellationToken cancellationToken) =>
+        runner.RunAsync(JobId, Budget, async token =>
         {
-            return;
-        }
-
-        try
-        {
-            var started = time.GetTimestamp();
-            while (time.GetElapsedTime(started) < Budget && await SealOnceAsync(cancellationToken) > 0)
+            if (await SealOnceAsync(token) > 0)
             {
+                return true;
             }
 
-            await CheckpointIfDueAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            // The next run starts from the stored head; nothing is lost by skipping this one.
-            logger.LogWarning(ex, "Sealing the audit ledger failed; the next run tries again");
-        }
-        finally
-        {
-            _running.Release();
-        }
-    }
+            await CheckpointIfDueAsync(token);
+            return false;
+        }, cancellationToken);
 
     /// <summary>Seals one batch; returns how many entries were sealed (0 when none were pending or another sealer won).</summary>
     public async Task<int> SealOnceAsync(CancellationToken cancellationToken)

@@ -10,8 +10,11 @@ public static class AuthExtensions
     /// <summary>The operators' sign-in cookie.</summary>
     public const string CookieName = "micoportal.auth";
 
-    /// <summary>Identity with cookie sign-in for people; API calls answer 401/403 instead of redirecting.</summary>
-    public static IServiceCollection AddPortalAuth(this IServiceCollection services)
+    /// <summary>
+    /// Identity with cookie sign-in for people (API calls answer 401/403 instead of redirecting), shops' API keys,
+    /// the roles' policies and the seeded users.
+    /// </summary>
+    public static IServiceCollection AddPortalAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var authentication = services.AddAuthentication(o =>
         {
@@ -72,6 +75,9 @@ public static class AuthExtensions
         services.AddOriginCheck();
         services.AddSingleton<LoginThrottle>();
         services.AddHostedService<UserSeeder>();
+        services.AddSingleton<AdminBootstrap>();
+        services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
+        services.AddSingleton<ShopApiKeyStore>();
         return services;
     }
 

@@ -82,7 +82,7 @@ public static partial class ShopApiKeysApi
         var key = await db.ShopApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
         {
-            return Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.ApiKeyNotFound, $"API key {id} was not found.");
+            return Problems.NotFound(ErrorCodes.ApiKeyNotFound, $"API key {id}");
         }
 
         // Revoking twice is harmless: the first revocation stays on record.

@@ -171,7 +171,7 @@ public static class UsersApi
         user.AccessFailedCount);
 
     private static ProblemHttpResult UserNotFound(string id) =>
-        Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, "The user was not found.");
+        Problems.NotFound(ErrorCodes.UserNotFound, "The user");
 
     internal static Dictionary<string, string[]> IdentityErrors(IdentityResult result) => new Dictionary<string, string[]>
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Hangfire;
 using MicoPortal.Server.Alerts;
 using MicoPortal.Server.Audit;
@@ -18,120 +17,41 @@ using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Reconciliation;
 using MicoPortal.Server.Verification;
 using MicoPortal.Server.Webhooks;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Extensions;
 
 /// <summary>Composition of the portal: what Program.cs calls.</summary>
 public static class PortalExtensions
 {
+    /// <summary>Each feature registers itself, with its options, hosted services and recurring jobs.</summary>
     public static WebApplicationBuilder AddPortalServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
 
         services.TryAddSingletonTimeProvider();
-        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
-            context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(status));
-        });
-
-        services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DemoOptions>>(new DemoOptionsValidation(configuration));
-        services.AddOptions<ShopApiKeyOptions>().Bind(configuration.GetSection(ShopApiKeyOptions.Section));
-
+        services.AddPortalApiConventions();
         services.AddPortalDatabase();
+        services.AddBackgroundJobs();
+        services.AddPortalAuth(configuration);
+        services.AddOrders();
+        services.AddVerification(configuration);
+        services.AddProviders(configuration, builder.Environment);
         services.AddAuditLedger(configuration);
         services.AddReconciliation(configuration);
         services.AddIncidents(configuration);
         services.AddAlerts(configuration);
         services.AddNotifications(configuration);
         services.AddWebhooks(configuration);
-
-        // Orders and their verification.
-        services.AddSingleton<OrderChangeFeed>();
-        services.AddSingleton<VerificationPolicy>();
-        services.AddSingleton<OrderTransitions>();
-        services.AddSingleton<CallbackBatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<CallbackBatcher>());
-        services.AddSingleton<OrderClaims>();
-        services.AddSingleton<OrderIntakeWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<OrderIntakeWriter>());
-        services.AddSingleton<OrderIntake>();
-        services.AddSingleton<OrderQueries>();
-        services.AddSingleton<OrderActions>();
-        services.AddSingleton<DeliveryPipeline>();
-        services.AddHostedService(sp => sp.GetRequiredService<DeliveryPipeline>());
-        services.AddSingleton<DispatchSweep>();
-        services.AddSingleton<VerifySweep>();
-        services.AddSingleton<StuckSweep>();
-        services.AddSingleton<SweepLocks>();
-        services.AddSingleton<SweepSignals>();
-        services.AddTransient<SweepJobs>();
-        services.AddSingleton<ShopApiKeyStore>();
-        services.AddSingleton<AdminBootstrap>();
-
-        // The upstream providers.
-        services.AddSingleton<PortalAddress>();
-        ProviderCatalog.AddProviders(services, configuration, builder.Environment);
-        services.AddSingleton<ProviderStates>();
-        services.AddHostedService<ProviderMonitor>();
-        services.AddSandboxProvider(configuration);
-
-        // Background work: Hangfire sweeps; every durable fact lives in our tables, so in-memory job storage loses
-        // nothing on SQLite; SQL Server and PostgreSQL share durable storage between instances (ScaleOut).
-        // Storage and activator are this host's own instances, not Hangfire's process-wide statics, so
-        // several hosts in one process (tests) never share or dispose each other's.
-        services.AddSingleton<JobStorage>(sp => ScaleOut.CreateJobStorage(sp.GetRequiredService<IConfiguration>()));
-        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire((sp, c) => c
-            .UseLogProvider(new DisposalTolerantHangfireLogProvider(sp.GetRequiredService<ILoggerFactory>()))
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
-        services.AddHangfireServer(o =>
-        {
-            o.WorkerCount = 8;
-            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
-        services.AddHostedService<DemoTrafficGenerator>();
-
-        // Live dashboard: rollups for the numbers, SignalR for the push.
-        services.AddSingleton<MetricsRecorder>();
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidation>();
-        services.AddSingleton<MetricsScrapeFilter>();
-        services.AddSingleton<MetricsQueries>();
-        services.AddHostedService<MetricsRollupWriter>();
-        services.AddSingleton<HubConnections>();
-        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection(RealtimeOptions.Section))
-            .Validate(o => o.SessionCheckInterval > TimeSpan.Zero, "Realtime:SessionCheckInterval must be positive.").ValidateOnStart();
-        services.AddSingleton<HubSessions>();
-        services.AddHostedService<HubSessionChecker>();
-        // Enum names on the hub, as on the REST API ("Delivered", not 3).
-        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-            .AddPortalBackplane(configuration);
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section));
-        services.AddHostedService<OperationsBroadcaster>();
-
-        services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
-
+        services.AddDashboardMetrics(configuration);
+        services.AddRealtime(configuration);
+        services.AddDemoTraffic(configuration);
+        services.AddPortalHealthChecks();
         services.AddPortalOpenApi();
         services.AddPortalDataProtection(configuration);
-        services.AddPortalAuth();
         services.AddPortalProxyTrust(configuration);
         services.AddPortalRateLimiting(configuration);
-        services.AddRazorComponents()
-            .AddInteractiveWebAssemblyComponents()
-            .AddAuthenticationStateSerialization(o => o.SerializeAllClaims = true);
+        services.AddPortalPages();
         return builder;
     }
 
@@ -167,8 +87,7 @@ public static class PortalExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPortalHealthChecks();
         app.MapOrdersApi();
         app.MapCallbacksApi();
         app.MapProvidersApi();
@@ -183,21 +102,13 @@ public static class PortalExtensions
         app.MapWebhooksApi();
         app.MapPortalOpenApi();
         app.MapLogoutPage();
-        // A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).
-        app.MapHub<OperationsHub>(OperationsHub.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
+        app.MapOperationsHub();
         app.MapSandboxProvider();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new HangfireAdminFilter()], DisplayStorageConnectionString = false });
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>()
-            .AddInteractiveWebAssemblyRenderMode()
-            .AddAdditionalAssemblies(typeof(Client._Imports).Assembly);
+        app.MapPortalPages();
 
-        SweepJobs.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<VerificationOptions>>().Value.Enabled);
-        AuditSealer.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
-        ReconciliationJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
-        IncidentJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<IncidentOptions>>().Value);
-        NotificationSender.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<NotificationOptions>>().Value.SendsNotifications());
+        app.Services.ScheduleRecurringJobs();
         return app;
     }
 

@@ -96,3 +96,23 @@ public static class HealthResponse
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, Json), http.RequestAborted);
     }
 }
+
+public static class HealthExtensions
+{
+    /// <summary>Ready: the orders database and the job storage answer.</summary>
+    public static IServiceCollection AddPortalHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<JobStorageHealthCheck>("jobs", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary><c>/health/live</c> runs no check (the process answers); <c>/health/ready</c> runs the ready ones.</summary>
+    public static IEndpointRouteBuilder MapPortalHealthChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
+        return app;
+    }
+}

@@ -1,3 +1,6 @@
+using MicoPortal.Server.Infrastructure;
+using Microsoft.Extensions.Options;
+
 namespace MicoPortal.Server.Incidents;
 
 public static class IncidentExtensions
@@ -8,6 +11,9 @@ public static class IncidentExtensions
         services.AddSingleton<IncidentMonitor>();
         services.AddSingleton<LateDeliveries>();
         services.AddTransient<IncidentJob>();
+        services.AddRecurringJob<IncidentJob>(IncidentJob.JobId,
+            sp => sp.GetRequiredService<IOptions<IncidentOptions>>().Value is { Enabled: true } o ? $"*/{o.EvaluateEverySeconds} * * * * *" : null,
+            j => j.EvaluateAsync(CancellationToken.None));
         return services;
     }
 }

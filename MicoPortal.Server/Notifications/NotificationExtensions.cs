@@ -1,3 +1,4 @@
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,9 @@ public static class NotificationExtensions
             var none => throw new InvalidOperationException($"No SMS gateway is configured (Notifications:Gateway={none})."),
         });
         services.AddSingleton<NotificationSender>();
+        services.AddRecurringJob<NotificationSender>(NotificationSender.JobId,
+            sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.SendsNotifications() ? "*/2 * * * * *" : null,
+            s => s.SendPendingAsync(CancellationToken.None));
         return services;
     }
 

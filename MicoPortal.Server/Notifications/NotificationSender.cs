@@ -1,5 +1,6 @@
 using Hangfire;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class NotificationSender(
     IDbContextFactory<PortalDbContext> dbFactory,
     ISmsGateway gateway,
     IOptions<NotificationOptions> options,
+    RecurringJobRunner runner,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<NotificationSender> logger)
@@ -30,49 +32,11 @@ public sealed class NotificationSender(
     private static readonly TimeSpan[] Backoff =
         [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)];
 
-    private readonly SemaphoreSlim _running = new(1, 1);
-
-    public static void Schedule(IRecurringJobManager jobs, bool enabled)
-    {
-        if (!enabled)
-        {
-            jobs.RemoveIfExists(JobId);
-            return;
-        }
-
-        jobs.AddOrUpdate<NotificationSender>(JobId, s => s.SendPendingAsync(CancellationToken.None), "*/2 * * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-    }
-
-    /// <summary>Sends until nothing is due or the budget is spent. A failed round is logged; the next run tries again.</summary>
+    /// <summary>Sends until nothing is due or the budget is spent.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Send customer notifications")]
-    public async Task SendPendingAsync(CancellationToken cancellationToken)
-    {
-        if (!await _running.WaitAsync(0, CancellationToken.None))
-        {
-            return;
-        }
-
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        try
-        {
-            var started = time.GetTimestamp();
-            while (time.GetElapsedTime(started) < Budget && await SendOnceAsync(stopping.Token) > 0)
-            {
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Sending customer notifications failed; the next run tries again");
-        }
-        finally
-        {
-            _running.Release();
-        }
-    }
+    public Task SendPendingAsync(CancellationToken cancellationToken) =>
+        runner.RunAsync(JobId, Budget, async token => await SendOnceAsync(token) > 0, cancellationToken);
 
     /// <summary>One batch; returns how many notifications it claimed.</summary>
     public async Task<int> SendOnceAsync(CancellationToken cancellationToken)

@@ -25,10 +25,11 @@ public sealed class Order
     /// <summary>The shop that sent the order (from its API key); only that shop's keys see it.</summary>
     public string Shop { get; set; } = Auth.ShopScope.Portal;
 
-    public OrderStatus Status { get; set; } = OrderStatus.Received;
-    public bool Stuck { get; set; }
-    public bool Disputed { get; set; }
-    public string? DisputeReason { get; set; }
+    // Delivery state and flags change only through OrderStateMachine (the setters are not public).
+    public OrderStatus Status { get; internal set; } = OrderStatus.Received;
+    public bool Stuck { get; internal set; }
+    public bool Disputed { get; internal set; }
+    public string? DisputeReason { get; internal set; }
 
     /// <summary>Delivery attempt number; the provider reference is <c>{Id}-{AttemptNo}</c>.</summary>
     public int AttemptNo { get; set; } = 1;

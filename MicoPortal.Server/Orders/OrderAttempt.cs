@@ -12,6 +12,8 @@ public enum AttemptKind
     Ledger,
     /// <summary>A person settled the order by hand (docs/api.md section 10).</summary>
     Resolve,
+    /// <summary>The order was not final past its SLA and was flagged stuck.</summary>
+    Sla,
 }
 
 /// <summary>

@@ -36,6 +36,12 @@ public sealed record ReverifyRequested(string? By) : OrderEvent;
 public sealed record RetryDeliveryRequested(string? By) : OrderEvent;
 
 /// <summary>
+/// The order's SLA has passed (its <see cref="Order.DueBy"/>): an order not final by then is flagged stuck
+/// (docs/api.md section 1), so a person looks at it.
+/// </summary>
+public sealed record SlaPassed : OrderEvent;
+
+/// <summary>
 /// The provider's transaction log disagrees with the order (a reconciliation found it): a person must
 /// look, and an order that may still change is checked with the provider at once.
 /// </summary>

@@ -73,7 +73,7 @@ public static class OrderResolutionApi
         var result = await actions.ResolveAsync(id, new ResolvedByPerson(outcome!, reason!, by, evidence, evidenceFile), cancellationToken);
         return result.Outcome switch
         {
-            ActionOutcome.NotFound => Problems.NotFound($"Order {id}"),
+            ActionOutcome.NotFound => Problems.OrderNotFound(id),
             ActionOutcome.NotAllowed => Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "Only Unknown, stuck or disputed orders can be settled by hand.", result.Message),
             _ => TypedResults.Ok((await queries.GetAsync(id, null, cancellationToken))!.ForReader(request.HttpContext)),
         };
@@ -127,6 +127,6 @@ public static class OrderResolutionApi
         }
 
         var note = await actions.AddNoteAsync(id, text, http.User.Identity?.Name ?? "unknown", cancellationToken);
-        return note is null ? Problems.NotFound($"Order {id}") : TypedResults.Created($"/api/v1/orders/{id}", note.ToDto());
+        return note is null ? Problems.OrderNotFound(id) : TypedResults.Created($"/api/v1/orders/{id}", note.ToDto());
     }
 }

@@ -45,6 +45,7 @@ public static class OrderStateMachine
             ReverifyRequested => OnReverify(order, now),
             RetryDeliveryRequested => OnRetryDelivery(order, now, policy),
             LedgerDisagreed e => OnLedgerDisagreed(order, e, now),
+            SlaPassed => OnSlaPassed(order, now),
             ResolvedByPerson e => OnResolved(order, e, now, policy),
             _ => throw new ArgumentOutOfRangeException(nameof(evt), evt, "Unknown order event"),
         };
@@ -341,6 +342,18 @@ public static class OrderStateMachine
         }
 
         return (true, agrees ? $"callback {view.Status} agrees" : $"callback {view.Status}: verifying with the provider");
+    }
+
+    /// <summary>Only the flag changes: the order keeps its place in the queue, its lease and its pacing.</summary>
+    private static (bool, string) OnSlaPassed(Order order, DateTimeOffset now)
+    {
+        if (order.Status.IsFinal() || order.DueBy > now)
+        {
+            return (false, $"not stuck: {(order.Status.IsFinal() ? "final" : "within its SLA")}");
+        }
+
+        order.Stuck = true;
+        return (true, "not final past its SLA");
     }
 
     private static (bool, string) OnLedgerDisagreed(Order order, LedgerDisagreed e, DateTimeOffset now)

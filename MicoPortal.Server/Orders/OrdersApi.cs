@@ -92,7 +92,7 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Ok<OrderDto>, ProblemHttpResult>> GetOrder(long id, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, ShopScope.Of(http), cancellationToken) is { } order ? TypedResults.Ok(order.ForReader(http)) : Problems.NotFound($"Order {id}");
+        await queries.GetAsync(id, ShopScope.Of(http), cancellationToken) is { } order ? TypedResults.Ok(order.ForReader(http)) : Problems.OrderNotFound(id);
 
     public static async Task<Ok<PagedResult<OrderSummaryDto>>> ListOrders([AsParameters] OrderListParameters parameters, OrderQueries queries, HttpContext http, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.ListAsync(parameters.ToQuery(), ShopScope.Of(http), cancellationToken));
@@ -163,7 +163,7 @@ public static class OrdersApi
     public static async Task<Results<Accepted, ProblemHttpResult>> Reverify(long id, OrderActions actions, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await actions.ReverifyAsync(id, http.User.Identity?.Name, cancellationToken);
-        return result.Outcome == ActionOutcome.NotFound ? Problems.NotFound($"Order {id}") : TypedResults.Accepted($"/api/v1/orders/{id}");
+        return result.Outcome == ActionOutcome.NotFound ? Problems.OrderNotFound(id) : TypedResults.Accepted($"/api/v1/orders/{id}");
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, OrderActions actions, HttpContext http, CancellationToken cancellationToken)
@@ -171,7 +171,7 @@ public static class OrdersApi
         var result = await actions.RetryDeliveryAsync(id, http.User.Identity?.Name, cancellationToken);
         return result.Outcome switch
         {
-            ActionOutcome.NotFound => Problems.NotFound($"Order {id}"),
+            ActionOutcome.NotFound => Problems.OrderNotFound(id),
             ActionOutcome.NotAllowed => Problems.Of(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "This order cannot be retried now.", result.Message),
             _ => TypedResults.Accepted($"/api/v1/orders/{id}"),
         };

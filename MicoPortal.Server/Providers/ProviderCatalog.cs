@@ -139,7 +139,7 @@ public sealed partial class ProviderCatalog : IDisposable
     /// Registers named <see cref="ProviderOptions"/> per provider (validated at start), one HTTP client per
     /// provider and the catalog.
     /// </summary>
-    public static IServiceCollection AddProviders(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    internal static IServiceCollection AddProviderClients(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var names = Names(configuration);
         var invalid = names.Where(n => !IsValidName(n)).ToList();

@@ -315,7 +315,7 @@ public static class ReconciliationApi
         });
 
     private static ProblemHttpResult RunNotFound(long id) =>
-        Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.ReconciliationNotFound, $"Reconciliation {id} was not found.");
+        Problems.NotFound(ErrorCodes.ReconciliationNotFound, $"Reconciliation {id}");
 
     private static ProblemHttpResult TooLarge(long limit) =>
         Problems.Of(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The file is too large.", $"At most {limit:N0} bytes (Reconciliation:MaxFileBytes).");
@@ -345,6 +345,8 @@ public static class ReconciliationExtensions
         services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection(ReconciliationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReconciliationFiles>();
         services.AddTransient<ReconciliationJob>();
+        // Every minute: reconciliations whose job was lost (a restart, an instance that died) start again.
+        services.AddRecurringJob<ReconciliationJob>(ReconciliationJob.WatchdogJobId, "0 * * * * *", j => j.ResumeAbandonedAsync(CancellationToken.None));
         return services;
     }
 }

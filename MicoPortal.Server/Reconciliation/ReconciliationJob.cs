@@ -1,6 +1,7 @@
 using Hangfire;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
 using MicoPortal.Server.Verification;
@@ -27,14 +28,12 @@ public sealed class ReconciliationJob(
     ReconciliationFiles files,
     TimeProvider time,
     IOptions<ReconciliationOptions> options,
+    RecurringJobRunner runner,
     ILogger<ReconciliationJob> logger)
 {
     public const string WatchdogJobId = "reconciliation-watchdog";
 
     private const int ScanPage = 5_000;
-
-    public static void Schedule(IRecurringJobManager jobs) =>
-        jobs.AddOrUpdate<ReconciliationJob>(WatchdogJobId, j => j.ResumeAbandonedAsync(CancellationToken.None), Cron.Minutely(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Reconcile transaction log {0}")]
@@ -103,21 +102,24 @@ public sealed class ReconciliationJob(
     /// <summary>Starts again runs whose job was lost (a restart, or an instance that died): queued or running with an old heartbeat.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Resume abandoned reconciliations")]
-    public async Task ResumeAbandonedAsync(CancellationToken cancellationToken)
-    {
-        var stale = time.GetUtcNow() - options.Value.AbandonedAfter;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var abandoned = await db.ReconciliationRuns.AsNoTracking()
-            .Where(r => (r.State == ReconciliationState.Queued && r.UploadedAt < stale)
-                || (r.State == ReconciliationState.Running && r.HeartbeatAt < stale))
-            .Select(r => r.Id)
-            .ToListAsync(cancellationToken);
-        foreach (var id in abandoned)
+    public Task ResumeAbandonedAsync(CancellationToken cancellationToken) =>
+        runner.RunAsync(WatchdogJobId, TimeSpan.Zero, async token =>
         {
-            logger.LogWarning("Reconciliation {RunId} was abandoned; starting it again", id);
-            await RunAsync(id, cancellationToken);
-        }
-    }
+            var stale = time.GetUtcNow() - options.Value.AbandonedAfter;
+            await using var db = await dbFactory.CreateDbContextAsync(token);
+            var abandoned = await db.ReconciliationRuns.AsNoTracking()
+                .Where(r => (r.State == ReconciliationState.Queued && r.UploadedAt < stale)
+                    || (r.State == ReconciliationState.Running && r.HeartbeatAt < stale))
+                .Select(r => r.Id)
+                .ToListAsync(token);
+            foreach (var id in abandoned)
+            {
+                logger.LogWarning("Reconciliation {RunId} was abandoned; starting it again", id);
+                await RunAsync(id, token);
+            }
+
+            return false;
+        }, cancellationToken);
 
     /// <summary>
     /// Takes the run (queued, or running with an old heartbeat) so only one job works on it, and starts it from the top.
@@ -321,7 +323,11 @@ public sealed class ReconciliationJob(
         }
     }
 
-    /// <summary>One update per attempt number; a new token makes any writer holding an older copy reload first.</summary>
+    /// <summary>
+    /// One update per attempt number; a new token makes any writer holding an older copy reload first. The one write
+    /// of an order outside the state machine, on purpose: a row that agrees adds the <c>ledger</c> confirmation to a
+    /// Delivered order and changes no status or flag, and a million-row log must not load a million orders to do it.
+    /// </summary>
     private async Task<long> ConfirmAsync(PortalDbContext db, List<(long Id, int Attempt)> confirms, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

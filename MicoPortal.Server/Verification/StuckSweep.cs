@@ -1,49 +1,45 @@
-using MicoPortal.Server.Audit;
 using MicoPortal.Server.Data;
-using MicoPortal.Server.Realtime;
-using MicoPortal.Shared.Audit;
+using MicoPortal.Server.Orders;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicoPortal.Server.Verification;
 
-/// <summary>Flags orders that are not final past their SLA, and forgets old callback event ids.</summary>
-public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, OrderChangeFeed feed)
+/// <summary>
+/// Flags orders that are not final past their SLA, through the state machine like every other change of an
+/// order's flags (<see cref="SlaPassed"/>), and forgets old callback event ids.
+/// </summary>
+public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, OrderTransitions transitions, TimeProvider time)
 {
     private static readonly TimeSpan CallbackMemory = TimeSpan.FromDays(2);
+
+    /// <summary>Most orders flagged in a round; the longest overdue go first when more breach at once.</summary>
+    private const int RoundLimit = 10_000;
+
+    /// <summary>Orders written per transaction, so a mass breach does not hold the write lock for long.</summary>
+    private const int WriteBatch = 1_000;
 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var newlyStuck = await db.Orders
+        var due = await db.Orders.AsNoTracking()
             .Where(o => !o.Stuck && o.DueBy < now
                 && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Submitted || o.Status == OrderStatus.Unknown))
-            .OrderBy(o => o.DueBy) // the longest overdue first when more than a round's worth breach at once
-            .Select(o => new { o.Id, o.ExternalId, o.Status, o.Disputed })
-            .Take(10_000)
+            .OrderBy(o => o.DueBy)
+            .Select(o => o.Id)
+            .Take(RoundLimit)
             .ToListAsync(cancellationToken);
-        if (newlyStuck.Count > 0)
+        foreach (var batch in due.Chunk(WriteBatch))
         {
-            var ids = newlyStuck.Select(o => o.Id).ToList();
-            // Only the flag changes; the order keeps its place in the queue and its lease.
-            var token = Guid.NewGuid();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Orders.Where(o => ids.Contains(o.Id) && !o.Stuck)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(o => o.Stuck, true)
-                    .SetProperty(o => o.UpdatedAt, now)
-                    // A new token makes a sweep holding an older copy reload before it saves.
-                    .SetProperty(o => o.Version, token), cancellationToken);
-            db.AuditEntries.AddRange(newlyStuck.Select(o => AuditTrail.New(null, AuditActions.OrderTransition,
-                $"{o.Status} [stuck]: not final past its SLA", o.Id, now)));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            feed.Publish([.. newlyStuck.Select(o => new OrderChange(o.Id, o.ExternalId, o.Status, true, o.Disputed, now))]);
+            // Not claimed (no lease held): the state machine reads each order as it is inside the write, and one that
+            // became final meanwhile is left alone.
+            await transitions.WriteAsync(db, [.. batch.Select(id => new PendingEvent(id, null, order => new OrderWork(order, new SlaPassed(), AttemptKind.Sla)))],
+                [], cancellationToken);
         }
 
         var forgetBefore = now - CallbackMemory;
         await db.ProcessedCallbacks.Where(c => c.ReceivedAt < forgetBefore).ExecuteDeleteAsync(cancellationToken);
-        return newlyStuck.Count;
+        return due.Count;
     }
 }

@@ -1,5 +1,5 @@
-using Hangfire;
 using MicoPortal.Server.Auth;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Shared.Auth;
 using Microsoft.AspNetCore.Identity;
@@ -16,6 +16,9 @@ public static class WebhookExtensions
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<ShopCircuits>();
         services.AddSingleton<WebhookSender>();
+        services.AddRecurringJob<WebhookSender>(WebhookSender.JobId,
+            sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value is { Enabled: true, SendEnabled: true } ? "*/2 * * * * *" : null,
+            s => s.SendPendingAsync(CancellationToken.None));
         services.AddSingleton<SandboxWebhookReceiver>();
         services.AddHostedService<DevelopmentWebhooks>();
         // A shop's answer is the answer: its redirects are not followed (a 3xx is a failed try), and the sender's own
@@ -28,7 +31,7 @@ public static class WebhookExtensions
         return services;
     }
 
-    /// <summary>The API, the development receiver (with the sandbox only) and the sender's schedule.</summary>
+    /// <summary>The API, and the development receiver (with the sandbox only).</summary>
     public static WebApplication MapWebhooksApi(this WebApplication app)
     {
         WebhooksApi.MapRoutes(app);
@@ -38,9 +41,6 @@ public static class WebhookExtensions
             app.MapPost(SandboxWebhookReceiver.BasePath + "/{shop}", (string shop, HttpRequest request, SandboxWebhookReceiver receiver, CancellationToken cancellationToken) =>
                 receiver.ReceiveAsync(shop, request, cancellationToken)).WithTags("Sandbox").AllowAnonymous();
         }
-
-        var webhooks = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
-        WebhookSender.Schedule(app.Services.GetRequiredService<IRecurringJobManager>(), webhooks.Enabled && webhooks.SendEnabled);
         return app;
     }
 }

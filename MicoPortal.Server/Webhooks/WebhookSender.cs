@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Hangfire;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Webhooks;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ public sealed class WebhookSender(
     WebhookSecrets secrets,
     ShopCircuits circuits,
     IOptions<WebhookOptions> options,
-    IHostApplicationLifetime lifetime,
+    RecurringJobRunner runner,
     TimeProvider time,
     ILogger<WebhookSender> logger)
 {
@@ -42,75 +43,44 @@ public sealed class WebhookSender(
     /// <summary>The most a shop's <c>Retry-After</c> is honoured for; beyond it the usual backoff applies.</summary>
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
-    private readonly SemaphoreSlim _running = new(1, 1);
     private long _sent;
 
     /// <summary>Events this instance delivered (a 2xx) since it started.</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
-    public static void Schedule(IRecurringJobManager jobs, bool enabled)
-    {
-        if (!enabled)
-        {
-            jobs.RemoveIfExists(JobId);
-            return;
-        }
-
-        jobs.AddOrUpdate<WebhookSender>(JobId, s => s.SendPendingAsync(CancellationToken.None), "*/2 * * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-    }
-
-    /// <summary>Sends until nothing is due or in flight, or the budget is spent. A failed round is logged; the next run goes on.</summary>
+    /// <summary>
+    /// Sends until nothing is due or in flight, or the budget is spent. Each send records its own outcome and never
+    /// throws; what a run started finishes before the run ends.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Send shop webhooks")]
-    public async Task SendPendingAsync(CancellationToken cancellationToken)
+    public Task SendPendingAsync(CancellationToken cancellationToken)
     {
-        if (!await _running.WaitAsync(0, CancellationToken.None))
-        {
-            return;
-        }
-
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        var settings = options.Value;
         var inFlight = new List<Task>();
-        try
+        return runner.RunAsync(JobId, Budget, async token =>
         {
-            var settings = options.Value;
-            var started = time.GetTimestamp();
-            while (time.GetElapsedTime(started) < Budget)
+            inFlight.RemoveAll(t => t.IsCompleted);
+            var claimed = settings.Batch - inFlight.Count > 0 ? await ClaimAsync(settings, settings.Batch - inFlight.Count, token) : [];
+            foreach (var (delivery, webhook) in claimed)
             {
-                inFlight.RemoveAll(t => t.IsCompleted);
-                var claimed = settings.Batch - inFlight.Count > 0 ? await ClaimAsync(settings, settings.Batch - inFlight.Count, stopping.Token) : [];
-                foreach (var (delivery, webhook) in claimed)
-                {
-                    inFlight.Add(SendAsync(delivery, webhook, settings, stopping.Token));
-                }
-
-                if (claimed.Count > 0)
-                {
-                    continue; // more may be due for other shops
-                }
-
-                if (inFlight.Count == 0)
-                {
-                    break;
-                }
-
-                // A finished request frees a slot; the poll finds events that fell due for the other shops meanwhile.
-                await Task.WhenAny(Task.WhenAny(inFlight), Task.Delay(Poll, time, stopping.Token));
+                inFlight.Add(SendAsync(delivery, webhook, settings, token));
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Sending shop webhooks failed; the next run tries again");
-        }
-        finally
-        {
-            // Each send records its own outcome and never throws; what was started finishes.
-            await Task.WhenAll(inFlight);
-            _running.Release();
-        }
+
+            if (claimed.Count > 0)
+            {
+                return true; // more may be due for other shops
+            }
+
+            if (inFlight.Count == 0)
+            {
+                return false;
+            }
+
+            // A finished request frees a slot; the poll finds events that fell due for the other shops meanwhile.
+            await Task.WhenAny(Task.WhenAny(inFlight), Task.Delay(Poll, time, token));
+            return true;
+        }, cancellationToken, whenDone: () => Task.WhenAll(inFlight));
     }
 
     /// <summary>

@@ -295,7 +295,7 @@ public static partial class WebhooksApi
         ShopScope.Of(http) is { } own ? query.Where(d => d.Shop == own) : query;
 
     private static ProblemHttpResult DeliveryNotFound(long id) =>
-        Problems.Of(StatusCodes.Status404NotFound, ErrorCodes.WebhookDeliveryNotFound, $"Webhook delivery {id} was not found.");
+        Problems.NotFound(ErrorCodes.WebhookDeliveryNotFound, $"Webhook delivery {id}");
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex ShopName();

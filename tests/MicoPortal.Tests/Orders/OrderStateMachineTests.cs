@@ -113,6 +113,40 @@ public class OrderStateMachineTests
         Assert.NotNull(order.CreateIssuedAt);
     }
 
+    [Theory]
+    [InlineData(OrderStatus.Received)]
+    [InlineData(OrderStatus.Submitted)]
+    [InlineData(OrderStatus.Unknown)]
+    public void An_open_order_past_its_SLA_is_flagged_stuck_and_keeps_its_place_in_the_queue(OrderStatus status)
+    {
+        var order = NewOrder(status);
+        order.NextCheckAt = T0.AddMinutes(20);
+        order.LeaseUntil = T0.AddMinutes(16);
+        var t = OrderStateMachine.Apply(order, new SlaPassed(), order.DueBy.AddSeconds(1), Policy);
+
+        Assert.True(t.Accepted);
+        Assert.True(t.Visible);
+        Assert.True(order.Stuck);
+        Assert.Equal(status, order.Status);
+        Assert.Equal(T0.AddMinutes(20), order.NextCheckAt);
+        Assert.Equal(T0.AddMinutes(16), order.LeaseUntil);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Delivered, 16)]
+    [InlineData(OrderStatus.Failed, 16)]
+    [InlineData(OrderStatus.Reversed, 16)]
+    [InlineData(OrderStatus.Submitted, 14)] // still within its 15 minutes
+    public void A_final_order_or_one_within_its_SLA_is_not_flagged_stuck(OrderStatus status, int minutes)
+    {
+        var order = NewOrder(status);
+        var t = OrderStateMachine.Apply(order, new SlaPassed(), T0.AddMinutes(minutes), Policy);
+
+        Assert.False(t.Accepted);
+        Assert.False(t.Visible);
+        Assert.False(order.Stuck);
+    }
+
     [Fact]
     public void Failed_query_answer_fails_the_order_and_stops_checking()
     {
