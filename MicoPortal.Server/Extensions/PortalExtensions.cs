@@ -184,7 +184,7 @@ public static class PortalExtensions
         app.MapPortalOpenApi();
         app.MapLogoutPage();
         // A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).
-        app.MapHub<OperationsHub>(OperationsHub.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
+        app.MapHub<OperationsHub>(Shared.Realtime.OperationsHubContract.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
         app.MapSandboxProvider();
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new HangfireAdminFilter()], DisplayStorageConnectionString = false });
 
