@@ -1,4 +1,5 @@
 using System.Globalization;
+using MicoPortal.Client.Services;
 using MicoPortal.Shared.Providers;
 using MudBlazor;
 
@@ -12,14 +13,20 @@ public static class ProviderText
         values is null || values.Count == 0 ? "all" : string.Join(", ", values);
 
     /// <summary>The success rate as a percentage; "—" before the provider answered any call (null).</summary>
-    public static string SuccessRate(double? rate) => rate is { } r
-        // A fraction (0..1) like the summary's rates; tolerate a server that sends a percentage, as the Overview does.
-        ? $"{(r <= 1 ? r * 100 : r).ToString("0.0", CultureInfo.InvariantCulture)} %"
-        : "—";
+    public static string SuccessRate(double? rate) => rate is { } r ? Rates.Format(r) : "—";
 
     /// <summary>Always in milliseconds here, so the column compares at a glance.</summary>
     public static string LatencyMs(double? milliseconds) =>
         milliseconds is { } ms ? $"{ms.ToString("N0", CultureInfo.InvariantCulture)} ms" : "—";
+
+    /// <summary>Why, by whom and when a provider was paused.</summary>
+    public static string PauseDetails(ProviderDto p)
+    {
+        var who = p.PausedBy is null ? "" : $" by {p.PausedBy}";
+        var when = p.PausedAt is { } at ? $" at {LocalTime.Format(at)}" : "";
+        var reason = string.IsNullOrWhiteSpace(p.PauseReason) ? "No reason given" : p.PauseReason;
+        return $"{reason} (paused{who}{when})";
+    }
 
     public static Color HealthColor(ProviderHealth health) => health switch
     {

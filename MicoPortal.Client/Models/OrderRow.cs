@@ -29,6 +29,16 @@ public sealed class OrderRow(OrderSummaryDto order)
     public long? LatencyMs => Order.LatencyMs;
     public string? Provider => Order.Provider;
 
+    /// <summary>Why the order needs a person, in words, when the provider gave no reason of its own.</summary>
+    public string Reason => this switch
+    {
+        { Disputed: true } => "Sources disagree about this order",
+        { Stuck: true } => "Not final after the SLA",
+        { Status: OrderStatus.Reversed } => "Reversed by the provider",
+        { Status: OrderStatus.Failed } => "The provider confirmed nothing was delivered",
+        _ => "",
+    };
+
     /// <summary>Applies a pushed change; older changes than what the row shows are ignored.</summary>
     public bool Apply(OrderChange change)
     {

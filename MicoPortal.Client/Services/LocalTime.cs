@@ -16,6 +16,13 @@ public static class LocalTime
     public static string Minute(DateTimeOffset value) =>
         value.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture);
 
+    /// <summary>The start of <paramref name="date"/>'s day in the viewer's time zone (a date picker's day as a filter bound).</summary>
+    public static DateTimeOffset StartOfDay(DateTime date)
+    {
+        var day = DateTime.SpecifyKind(date.Date, DateTimeKind.Unspecified);
+        return new DateTimeOffset(day, TimeZoneInfo.Local.GetUtcOffset(day));
+    }
+
     public static string Duration(double? milliseconds) => milliseconds switch
     {
         null => "—",

@@ -1,6 +1,7 @@
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,6 @@ namespace MicoPortal.Client.Services;
 /// </summary>
 public sealed class OperationsHubClient : IOperationsHubClient, IAsyncDisposable
 {
-    public const string HubPath = "hubs/operations";
-
     private static readonly TimeSpan[] RestartDelays =
         [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
 
@@ -28,14 +27,15 @@ public sealed class OperationsHubClient : IOperationsHubClient, IAsyncDisposable
     {
         _logger = logger;
         _connection = new HubConnectionBuilder()
-            .WithUrl(navigation.ToAbsoluteUri(HubPath))
+            // Relative to the app's base address, like the API calls.
+            .WithUrl(navigation.ToAbsoluteUri(OperationsHubContract.Route.TrimStart('/')))
             .WithAutomaticReconnect()
             .AddJsonProtocol(options => PortalJson.Configure(options.PayloadSerializerOptions))
             .Build();
 
-        _connection.On<IReadOnlyList<OrderChange>>("OrdersChanged", changes => OrdersChanged?.Invoke(changes));
-        _connection.On<MetricsSummary>("MetricsUpdated", summary => MetricsUpdated?.Invoke(summary));
-        _connection.On<IReadOnlyList<IncidentDto>>("IncidentsChanged", incidents => IncidentsChanged?.Invoke(incidents));
+        _connection.On<IReadOnlyList<OrderChange>>(nameof(IOperationsDashboard.OrdersChanged), changes => OrdersChanged?.Invoke(changes));
+        _connection.On<MetricsSummary>(nameof(IOperationsDashboard.MetricsUpdated), summary => MetricsUpdated?.Invoke(summary));
+        _connection.On<IReadOnlyList<IncidentDto>>(nameof(IOperationsDashboard.IncidentsChanged), incidents => IncidentsChanged?.Invoke(incidents));
         _connection.Reconnecting += _ =>
         {
             SetState(LiveConnectionState.Reconnecting);

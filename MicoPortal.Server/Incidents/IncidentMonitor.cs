@@ -4,6 +4,7 @@ using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ namespace MicoPortal.Server.Incidents;
 public sealed class IncidentMonitor(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptions<IncidentOptions> options,
-    IHubContext<OperationsHub> hub,
+    IHubContext<OperationsHub, IOperationsDashboard> hub,
     TimeProvider time,
     ILogger<IncidentMonitor> logger,
     AlertDispatcher alerts)
@@ -51,7 +52,7 @@ public sealed class IncidentMonitor(
             var changed = await SyncIncidentsAsync(db, anomalies, now, cancellationToken);
             if (changed.Count > 0)
             {
-                await hub.Clients.All.SendAsync(OperationsHub.IncidentsChanged, changed, cancellationToken);
+                await hub.Clients.All.IncidentsChanged([.. changed], cancellationToken);
             }
 
             return changed;

@@ -3,6 +3,7 @@ using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Incidents;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,7 @@ namespace MicoPortal.Server.Incidents;
 /// transaction of the order's change (<see cref="For"/>), so a crash cannot lose it; alerts and dashboards hear
 /// of it after the commit (<see cref="PublishAsync"/>). It resolves when a person settles the order again.
 /// </summary>
-public sealed class LateDeliveries(AlertDispatcher alerts, IHubContext<OperationsHub> hub, ILogger<LateDeliveries> logger)
+public sealed class LateDeliveries(AlertDispatcher alerts, IHubContext<OperationsHub, IOperationsDashboard> hub, ILogger<LateDeliveries> logger)
 {
     public static string Series(long orderId) => $"{IncidentMetrics.LateDelivery}:{orderId}";
 
@@ -74,7 +75,7 @@ public sealed class LateDeliveries(AlertDispatcher alerts, IHubContext<Operation
 
         if (incidents.Count > 0)
         {
-            await hub.Clients.All.SendAsync(OperationsHub.IncidentsChanged, incidents.Select(i => i.ToDto()).ToArray(), cancellationToken);
+            await hub.Clients.All.IncidentsChanged([.. incidents.Select(i => i.ToDto())], cancellationToken);
         }
     }
 }

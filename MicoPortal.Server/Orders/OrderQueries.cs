@@ -62,13 +62,29 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
         var items = await Sort(filtered, query)
             .Skip((page - 1) * pageSize)
             .Take(pageSize)
-            .Select(o => new OrderSummaryDto(
-                o.Id, o.ExternalId, o.MicoUserId, o.Region, o.Sku, o.Coins, OrderMapping.FormatMoney(o.Amount), o.Currency,
-                o.Status, o.Stuck, o.Disputed, o.AttemptNo,
-                o.ReasonCode ?? (o.Disputed ? "DISPUTED" : null),
-                o.Disputed && o.DisputeReason != null ? o.DisputeReason : o.ReasonMessage,
-                (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1) + (o.ManualConfirmedAt == null ? 0 : 1),
-                o.ReceivedAt, o.UpdatedAt, o.CompletedAt, o.LatencyMs, o.Provider))
+            .Select(o => new OrderSummaryDto
+            {
+                Id = o.Id,
+                ExternalId = o.ExternalId,
+                MicoUserId = o.MicoUserId,
+                Region = o.Region,
+                Sku = o.Sku,
+                Coins = o.Coins,
+                Amount = OrderMapping.FormatMoney(o.Amount),
+                Currency = o.Currency,
+                Status = o.Status,
+                Stuck = o.Stuck,
+                Disputed = o.Disputed,
+                AttemptNo = o.AttemptNo,
+                ReasonCode = o.ReasonCode ?? (o.Disputed ? "DISPUTED" : null),
+                ReasonMessage = o.Disputed && o.DisputeReason != null ? o.DisputeReason : o.ReasonMessage,
+                ReceivedAt = o.ReceivedAt,
+                UpdatedAt = o.UpdatedAt,
+                CompletedAt = o.CompletedAt,
+                LatencyMs = o.LatencyMs,
+                Provider = o.Provider,
+                ConfirmationCount = (o.ApiConfirmedAt == null ? 0 : 1) + (o.CallbackConfirmedAt == null ? 0 : 1) + (o.LedgerConfirmedAt == null ? 0 : 1) + (o.ManualConfirmedAt == null ? 0 : 1),
+            })
             .ToListAsync(cancellationToken);
         return new PagedResult<OrderSummaryDto>(items, total, page, pageSize);
     }

@@ -8,6 +8,7 @@ using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Audit;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Providers;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,7 @@ public sealed class ProviderStates(
     ProviderCatalog catalog,
     AuditTrail audit,
     AlertDispatcher alerts,
-    IHubContext<OperationsHub> hub,
+    IHubContext<OperationsHub, IOperationsDashboard> hub,
     TimeProvider time,
     ILogger<ProviderStates> logger)
 {
@@ -193,7 +194,7 @@ public sealed class ProviderStates(
         {
             logger.LogWarning("Incident {IncidentId} {Change}: {Summary}", open!.Id, c, open.Summary);
             alerts.Enqueue(open.ToDto(), c);
-            await hub.Clients.All.SendAsync(OperationsHub.IncidentsChanged, new[] { open.ToDto() }, cancellationToken);
+            await hub.Clients.All.IncidentsChanged([open.ToDto()], cancellationToken);
         }
     }
 

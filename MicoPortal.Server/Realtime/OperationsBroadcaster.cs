@@ -1,5 +1,6 @@
 using MicoPortal.Server.Metrics;
 using MicoPortal.Shared.Orders;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.SignalR;
 
 namespace MicoPortal.Server.Realtime;
@@ -12,7 +13,7 @@ namespace MicoPortal.Server.Realtime;
 /// </summary>
 public sealed class OperationsBroadcaster(
     OrderChangeFeed feed,
-    IHubContext<OperationsHub> hub,
+    IHubContext<OperationsHub, IOperationsDashboard> hub,
     HubConnections connections,
     MetricsQueries metrics,
     TimeProvider time,
@@ -50,7 +51,7 @@ public sealed class OperationsBroadcaster(
                         // Under a burst, send the newest changes; the grid reloads its page anyway.
                         var batch = pending.Values.OrderByDescending(c => c.ChangedAt).Take(MaxChangesPerMessage).ToArray();
                         pending.Clear();
-                        await hub.Clients.All.SendAsync(OperationsHub.OrdersChanged, batch, stoppingToken);
+                        await hub.Clients.All.OrdersChanged(batch, stoppingToken);
                     }
 
                     var now = time.GetUtcNow();
@@ -60,7 +61,7 @@ public sealed class OperationsBroadcaster(
                         // The summary is read from the shared rollups, the same on every instance: each sends it to its own dashboards only.
                         var summary = await metrics.SummaryAsync(TimeSpan.FromMinutes(15), stoppingToken);
                         var listeners = connections.ScaleOut ? hub.Clients.Group(connections.LocalGroup) : hub.Clients.All;
-                        await listeners.SendAsync(OperationsHub.MetricsUpdated, summary, stoppingToken);
+                        await listeners.MetricsUpdated(summary, stoppingToken);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

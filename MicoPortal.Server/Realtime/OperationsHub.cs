@@ -1,27 +1,22 @@
 using Microsoft.AspNetCore.Authorization;
 using MicoPortal.Server.Infrastructure;
+using MicoPortal.Shared.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Server.Realtime;
 
 /// <summary>
-/// Live status for dashboards at <c>/hubs/operations</c>. Server to client only:
-/// <c>OrdersChanged(OrderChange[])</c>, batched, <c>MetricsUpdated(MetricsSummary)</c> about once a second,
-/// and <c>IncidentsChanged(IncidentDto[])</c> when an incident opens, changes or resolves.
+/// Live status for dashboards at <see cref="OperationsHubContract.Route"/>. Server to client only: what
+/// <see cref="IOperationsDashboard"/> lists (order changes, the metrics summary, incidents).
 /// </summary>
 /// <remarks>
 /// A connection lives only while its user does: <see cref="HubSessions"/> closes it when the user is
 /// demoted, deleted or re-stamped, and the cookie's expiry closes it too (CloseOnAuthenticationExpiration).
 /// </remarks>
 [Authorize(Policy = Auth.Policies.Operator)]
-public sealed class OperationsHub(HubConnections connections, HubSessions sessions) : Hub
+public sealed class OperationsHub(HubConnections connections, HubSessions sessions) : Hub<IOperationsDashboard>
 {
-    public const string Route = "/hubs/operations";
-    public const string OrdersChanged = "OrdersChanged";
-    public const string MetricsUpdated = "MetricsUpdated";
-    public const string IncidentsChanged = "IncidentsChanged";
-
     public override async Task OnConnectedAsync()
     {
         // The cookie's security stamp is validated only once a minute: a cookie from before a demotion or a

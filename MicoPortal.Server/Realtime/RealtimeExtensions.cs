@@ -26,7 +26,7 @@ public static class RealtimeExtensions
     /// <summary>A connection ends when its cookie expires, not only when the user closes the tab (docs/api.md section 3).</summary>
     public static IEndpointRouteBuilder MapOperationsHub(this IEndpointRouteBuilder app)
     {
-        app.MapHub<OperationsHub>(OperationsHub.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
+        app.MapHub<OperationsHub>(Shared.Realtime.OperationsHubContract.Route, o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(Policies.Operator);
         return app;
     }
 }

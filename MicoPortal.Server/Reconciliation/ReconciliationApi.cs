@@ -326,10 +326,23 @@ public static class ReconciliationApi
 
     private static string Money(decimal? value) => value?.ToString("0.00##", CultureInfo.InvariantCulture) ?? "";
 
-    public static ReconciliationDto ToDto(ReconciliationRun r) => new(
-        r.Id, r.State, r.Rows, r.Matched, r.MissingInPortal, r.MissingAtProvider, r.StatusMismatch, r.AmountMismatch,
-        r.StartedAt, r.CompletedAt, r.FileName, r.FileBytes, r.BytesRead, r.InvalidRows, r.Confirmed, r.UploadedAt, r.UploadedBy,
-        r.RangeFrom, r.RangeTo, r.Error, r.Provider);
+    public static ReconciliationDto ToDto(ReconciliationRun r) => new()
+    {
+        Id = r.Id,
+        State = r.State,
+        Counts = r.Counts,
+        StartedAt = r.StartedAt,
+        CompletedAt = r.CompletedAt,
+        FileName = r.FileName,
+        FileBytes = r.FileBytes,
+        BytesRead = r.BytesRead,
+        UploadedAt = r.UploadedAt,
+        UploadedBy = r.UploadedBy,
+        RangeFrom = r.RangeFrom,
+        RangeTo = r.RangeTo,
+        Error = r.Error,
+        Provider = r.Provider,
+    };
 
     private static ReconciliationItemDto ToDto(ReconciliationItem i) => new(
         i.ClientRef, i.OrderId, i.Kind,

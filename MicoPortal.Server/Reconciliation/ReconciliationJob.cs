@@ -70,8 +70,7 @@ public sealed class ReconciliationJob(
             await FindMissingAtProviderAsync(runId, run.Provider, report, cancellationToken);
             await FinishAsync(runId, report, null, cancellationToken);
             files.Delete(run.StoredFile);
-            logger.LogInformation("Reconciliation {RunId}: {Rows} rows, {Matched} matched, {MissingInPortal} missing in portal, {MissingAtProvider} missing at provider, {StatusMismatch} status and {AmountMismatch} amount mismatches",
-                runId, report.Rows, report.Matched, report.MissingInPortal, report.MissingAtProvider, report.StatusMismatch, report.AmountMismatch);
+            logger.LogInformation("Reconciliation {RunId}: {Counts}", runId, report.Counts.InWords());
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -151,14 +150,7 @@ public sealed class ReconciliationJob(
                 .SetProperty(r => r.StartedAt, now)
                 .SetProperty(r => r.HeartbeatAt, now)
                 .SetProperty(r => r.BytesRead, 0)
-                .SetProperty(r => r.Rows, 0)
-                .SetProperty(r => r.Matched, 0)
-                .SetProperty(r => r.MissingInPortal, 0)
-                .SetProperty(r => r.MissingAtProvider, 0)
-                .SetProperty(r => r.StatusMismatch, 0)
-                .SetProperty(r => r.AmountMismatch, 0)
-                .SetProperty(r => r.InvalidRows, 0)
-                .SetProperty(r => r.Confirmed, 0), cancellationToken);
+                .SetProperty(r => r.Counts, ReconciliationCounts.None), cancellationToken);
         if (claimed == 0)
         {
             return null;
@@ -218,12 +210,13 @@ public sealed class ReconciliationJob(
         var items = new List<ReconciliationItem>();
         var disputes = new Dictionary<long, (string Reason, string? Status)>();
         var confirms = new List<(long Id, int Attempt)>();
+        var counts = report.Counts with { Rows = report.Counts.Rows + rows.Count };
+        var matched = 0L;
         foreach (var (row, parsed, id, attempt) in refs)
         {
-            report.Rows++;
             if (row.Error is not null)
             {
-                report.InvalidRows++;
+                counts = counts.Add(ReconciliationItemKind.InvalidRow);
                 items.Add(Item(runId, ReconciliationItemKind.InvalidRow, row, null, row.Error));
                 continue;
             }
@@ -231,7 +224,7 @@ public sealed class ReconciliationJob(
             report.Extend(row.UpdatedAt!.Value);
             if (!parsed || !orders.TryGetValue(id, out var order) || attempt > order.AttemptNo)
             {
-                report.MissingInPortal++;
+                counts = counts.Add(ReconciliationItemKind.MissingInPortal);
                 items.Add(Item(runId, ReconciliationItemKind.MissingInPortal, row, null, "the portal has no order with this reference"));
                 continue;
             }
@@ -244,7 +237,7 @@ public sealed class ReconciliationJob(
             var verdict = LedgerComparison.Compare(order, attempt, row);
             if (verdict.Matched)
             {
-                report.Matched++;
+                matched++;
                 if (verdict.Confirms)
                 {
                     confirms.Add((order.Id, attempt));
@@ -255,22 +248,24 @@ public sealed class ReconciliationJob(
 
             if (verdict.StatusProblem is { } statusProblem)
             {
-                report.StatusMismatch++;
+                counts = counts.Add(ReconciliationItemKind.StatusMismatch);
                 items.Add(Item(runId, ReconciliationItemKind.StatusMismatch, row, order, statusProblem));
             }
 
             if (verdict.AmountProblem is { } amountProblem)
             {
-                report.AmountMismatch++;
+                counts = counts.Add(ReconciliationItemKind.AmountMismatch);
                 items.Add(Item(runId, ReconciliationItemKind.AmountMismatch, row, order, amountProblem));
             }
 
             disputes[order.Id] = (string.Join("; ", new[] { verdict.StatusProblem, verdict.AmountProblem }.OfType<string>()), row.Status);
         }
 
+        report.Counts = counts with { Matched = counts.Matched + matched };
         db.ReconciliationItems.AddRange(items);
         await db.SaveChangesAsync(cancellationToken);
-        report.Confirmed += await ConfirmAsync(db, confirms, cancellationToken);
+        var confirmed = await ConfirmAsync(db, confirms, cancellationToken);
+        report.Counts = report.Counts with { Confirmed = report.Counts.Confirmed + confirmed };
         await DisputeAsync(disputes, cancellationToken);
     }
 
@@ -303,7 +298,7 @@ public sealed class ReconciliationJob(
 
             last = sent[^1].Id;
             var missing = sent.Where(o => !report.Listed.Contains(o.Id)).ToList();
-            report.MissingAtProvider += missing.Count;
+            report.Counts = report.Counts.Add(ReconciliationItemKind.MissingAtProvider, missing.Count);
             db.ReconciliationItems.AddRange(missing.Select(o => new ReconciliationItem
             {
                 RunId = runId,
@@ -364,14 +359,7 @@ public sealed class ReconciliationJob(
         await db.ReconciliationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.BytesRead, r => bytesRead ?? r.BytesRead)
             .SetProperty(r => r.HeartbeatAt, now)
-            .SetProperty(r => r.Rows, report.Rows)
-            .SetProperty(r => r.Matched, report.Matched)
-            .SetProperty(r => r.MissingInPortal, report.MissingInPortal)
-            .SetProperty(r => r.MissingAtProvider, report.MissingAtProvider)
-            .SetProperty(r => r.StatusMismatch, report.StatusMismatch)
-            .SetProperty(r => r.AmountMismatch, report.AmountMismatch)
-            .SetProperty(r => r.InvalidRows, report.InvalidRows)
-            .SetProperty(r => r.Confirmed, report.Confirmed)
+            .SetProperty(r => r.Counts, report.Counts)
             .SetProperty(r => r.RangeFrom, report.From)
             .SetProperty(r => r.RangeTo, report.To), cancellationToken);
     }
@@ -386,7 +374,7 @@ public sealed class ReconciliationJob(
         run.CompletedAt = now;
         run.Error = error is null ? null : error.Length <= 1_000 ? error : error[..1_000];
         db.AuditEntries.Add(AuditTrail.New(null, AuditActions.ReconciliationCompleted, error is null
-            ? $"reconciliation {runId} of {run.FileName}: {report.Rows} rows, {report.Matched} matched, {report.MissingInPortal} missing in portal, {report.MissingAtProvider} missing at provider, {report.StatusMismatch} status and {report.AmountMismatch} amount mismatches, {report.Confirmed} ledger confirmations"
+            ? $"reconciliation {runId} of {run.FileName}: {report.Counts.InWords()}"
             : $"reconciliation {runId} of {run.FileName} failed: {run.Error}", null, now));
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -415,14 +403,7 @@ public sealed class ReconciliationJob(
     /// <summary>Counts so far, the log's time range, and which orders it listed.</summary>
     private sealed class Report
     {
-        public long Rows;
-        public long Matched;
-        public long MissingInPortal;
-        public long MissingAtProvider;
-        public long StatusMismatch;
-        public long AmountMismatch;
-        public long InvalidRows;
-        public long Confirmed;
+        public ReconciliationCounts Counts { get; set; } = ReconciliationCounts.None;
 
         public DateTimeOffset? From { get; private set; }
 

@@ -23,16 +23,8 @@ public sealed class ReconciliationRun
     /// <summary>Progress: bytes of the file read so far.</summary>
     public long BytesRead { get; set; }
 
-    public long Rows { get; set; }
-    public long Matched { get; set; }
-    public long MissingInPortal { get; set; }
-    public long MissingAtProvider { get; set; }
-    public long StatusMismatch { get; set; }
-    public long AmountMismatch { get; set; }
-    public long InvalidRows { get; set; }
-
-    /// <summary>Delivered orders that got their <c>ledger</c> confirmation from this log.</summary>
-    public long Confirmed { get; set; }
+    /// <summary>The report's counts so far (<see cref="ReconciliationCounts.Confirmed"/>: delivered orders that got their <c>ledger</c> confirmation from this log).</summary>
+    public ReconciliationCounts Counts { get; set; } = ReconciliationCounts.None;
 
     /// <summary>The log's time range: its first and last <c>updatedAt</c>.</summary>
     public DateTimeOffset? RangeFrom { get; set; }

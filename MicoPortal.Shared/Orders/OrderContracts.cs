@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MicoPortal.Shared.Orders;
 
 /// <summary>
@@ -53,62 +55,61 @@ public sealed record AttemptDto(
     string? Actor = null,
     string? Provider = null);
 
+/// <summary>
+/// What an order shows in lists and in full alike: <see cref="OrderSummaryDto"/> and <see cref="OrderDto"/> add their
+/// own fields to these. Their JSON is flat: these fields first, then the type's own (which carry
+/// <c>[JsonPropertyOrder(1)]</c>, as System.Text.Json otherwise writes a derived type's properties before its base's).
+/// </summary>
+public abstract record OrderFields
+{
+    public required long Id { get; init; }
+    public required string ExternalId { get; init; }
+    public required string MicoUserId { get; init; }
+    public required string Region { get; init; }
+    public required string Sku { get; init; }
+    public required int Coins { get; init; }
+
+    /// <summary>The price limit as a decimal string ("4.99").</summary>
+    public required string Amount { get; init; }
+
+    public required string Currency { get; init; }
+    public required OrderStatus Status { get; init; }
+    public bool Stuck { get; init; }
+    public bool Disputed { get; init; }
+    public required int AttemptNo { get; init; }
+    public string? ReasonCode { get; init; }
+    public string? ReasonMessage { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public long? LatencyMs { get; init; }
+
+    /// <summary>The provider of the current attempt.</summary>
+    public string? Provider { get; init; }
+}
+
 /// <summary>A row in order lists: everything but the attempt history.</summary>
-public sealed record OrderSummaryDto(
-    long Id,
-    string ExternalId,
-    string MicoUserId,
-    string Region,
-    string Sku,
-    int Coins,
-    string Amount,
-    string Currency,
-    OrderStatus Status,
-    bool Stuck,
-    bool Disputed,
-    int AttemptNo,
-    string? ReasonCode,
-    string? ReasonMessage,
-    int ConfirmationCount,
-    DateTimeOffset ReceivedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt,
-    long? LatencyMs,
-    string? Provider = null);
+public sealed record OrderSummaryDto : OrderFields
+{
+    [JsonPropertyOrder(1)] public required int ConfirmationCount { get; init; }
+}
 
 /// <summary>The whole order: <c>GET /api/v1/orders/{id}</c>.</summary>
-public sealed record OrderDto(
-    long Id,
-    string ExternalId,
-    string MicoUserId,
-    string Region,
-    string Sku,
-    int Coins,
-    string Amount,
-    string Currency,
-    OrderStatus Status,
-    bool Stuck,
-    bool Disputed,
-    int AttemptNo,
-    string ClientRef,
-    string? ProviderRef,
-    string? ProviderStatus,
-    string? ReasonCode,
-    string? ReasonMessage,
-    ProofDto? Proof,
-    IReadOnlyList<ConfirmationDto> Confirmations,
-    IReadOnlyList<AttemptDto> Attempts,
-    DateTimeOffset ReceivedAt,
-    DateTimeOffset? SubmittedAt,
-    DateTimeOffset? CompletedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? NextCheckAt,
-    long? LatencyMs,
-    string? CustomerPhone = null,
-    string? Provider = null,
-    IReadOnlyList<OrderNoteDto>? Notes = null,
-    IReadOnlyList<OrderResolutionDto>? Resolutions = null,
-    DateTimeOffset? LateDeliveryWatchUntil = null);
+public sealed record OrderDto : OrderFields
+{
+    [JsonPropertyOrder(1)] public required string ClientRef { get; init; }
+    [JsonPropertyOrder(1)] public string? ProviderRef { get; init; }
+    [JsonPropertyOrder(1)] public string? ProviderStatus { get; init; }
+    [JsonPropertyOrder(1)] public ProofDto? Proof { get; init; }
+    [JsonPropertyOrder(1)] public required IReadOnlyList<ConfirmationDto> Confirmations { get; init; }
+    [JsonPropertyOrder(1)] public required IReadOnlyList<AttemptDto> Attempts { get; init; }
+    [JsonPropertyOrder(1)] public DateTimeOffset? SubmittedAt { get; init; }
+    [JsonPropertyOrder(1)] public DateTimeOffset? NextCheckAt { get; init; }
+    [JsonPropertyOrder(1)] public string? CustomerPhone { get; init; }
+    [JsonPropertyOrder(1)] public IReadOnlyList<OrderNoteDto>? Notes { get; init; }
+    [JsonPropertyOrder(1)] public IReadOnlyList<OrderResolutionDto>? Resolutions { get; init; }
+    [JsonPropertyOrder(1)] public DateTimeOffset? LateDeliveryWatchUntil { get; init; }
+}
 
 /// <summary>An operator's note on an order (<c>POST /api/v1/orders/{id}/notes</c>); shown in the order's timeline.</summary>
 public sealed record OrderNoteDto(long Id, string Author, string Text, DateTimeOffset At);

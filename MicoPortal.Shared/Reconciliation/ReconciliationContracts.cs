@@ -47,31 +47,62 @@ public static class ReconciliationItemKinds
         kind = default;
         return false;
     }
+
+    /// <summary>A kind's name for people: a column heading, a tab, a card.</summary>
+    public static string Label(ReconciliationItemKind kind) => kind switch
+    {
+        ReconciliationItemKind.MissingInPortal => "Missing in portal",
+        ReconciliationItemKind.MissingAtProvider => "Missing at provider",
+        ReconciliationItemKind.StatusMismatch => "Status mismatch",
+        ReconciliationItemKind.AmountMismatch => "Amount mismatch",
+        ReconciliationItemKind.InvalidRow => "Invalid rows",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>What a finding of the kind means, in a few words (a card's caption, a heading's tooltip).</summary>
+    public static string Description(ReconciliationItemKind kind) => kind switch
+    {
+        ReconciliationItemKind.MissingInPortal => "listed by the provider, no order here",
+        ReconciliationItemKind.MissingAtProvider => "sent in the log's range, not listed",
+        ReconciliationItemKind.StatusMismatch => "the provider's status disagrees",
+        ReconciliationItemKind.AmountMismatch => "coins, price limit or currency differ",
+        ReconciliationItemKind.InvalidRow => "rows that could not be read",
+        _ => "",
+    };
 }
 
 /// <summary><c>GET /api/v1/reconciliations/{id}</c>.</summary>
-public sealed record ReconciliationDto(
-    long Id,
-    ReconciliationState State,
-    long Rows,
-    long Matched,
-    long MissingInPortal,
-    long MissingAtProvider,
-    long StatusMismatch,
-    long AmountMismatch,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt,
-    string FileName,
-    long FileBytes,
-    long BytesRead,
-    long InvalidRows,
-    long Confirmed,
-    DateTimeOffset UploadedAt,
-    string? UploadedBy,
-    DateTimeOffset? RangeFrom,
-    DateTimeOffset? RangeTo,
-    string? Error,
-    string Provider = "default");
+public sealed record ReconciliationDto
+{
+    public required long Id { get; init; }
+
+    public required ReconciliationState State { get; init; }
+
+    /// <summary>What the run counted. It travels as the flat fields below, as the contract lists them.</summary>
+    [JsonIgnore]
+    public ReconciliationCounts Counts { get; init; } = ReconciliationCounts.None;
+
+    public long Rows { get => Counts.Rows; init => Counts = Counts with { Rows = value }; }
+    public long Matched { get => Counts.Matched; init => Counts = Counts with { Matched = value }; }
+    public long MissingInPortal { get => Counts.MissingInPortal; init => Counts = Counts with { MissingInPortal = value }; }
+    public long MissingAtProvider { get => Counts.MissingAtProvider; init => Counts = Counts with { MissingAtProvider = value }; }
+    public long StatusMismatch { get => Counts.StatusMismatch; init => Counts = Counts with { StatusMismatch = value }; }
+    public long AmountMismatch { get => Counts.AmountMismatch; init => Counts = Counts with { AmountMismatch = value }; }
+    public long InvalidRows { get => Counts.InvalidRows; init => Counts = Counts with { InvalidRows = value }; }
+    public long Confirmed { get => Counts.Confirmed; init => Counts = Counts with { Confirmed = value }; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public required string FileName { get; init; }
+    public long FileBytes { get; init; }
+    public long BytesRead { get; init; }
+    public DateTimeOffset UploadedAt { get; init; }
+    public string? UploadedBy { get; init; }
+    public DateTimeOffset? RangeFrom { get; init; }
+    public DateTimeOffset? RangeTo { get; init; }
+    public string? Error { get; init; }
+    public string Provider { get; init; } = "default";
+}
 
 /// <summary><c>POST /api/v1/reconciliations</c> answer.</summary>
 public sealed record ReconciliationCreated(long Id);

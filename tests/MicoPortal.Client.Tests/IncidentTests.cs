@@ -1,5 +1,6 @@
 using MicoPortal.Client.Components;
 using MicoPortal.Client.Pages;
+using MicoPortal.Client.Services;
 using MicoPortal.Client.Tests.Mocks;
 using MicoPortal.Shared.Incidents;
 
@@ -7,6 +8,13 @@ namespace MicoPortal.Client.Tests;
 
 public class IncidentTests : PortalTestContext
 {
+    private static LoadState<IReadOnlyCollection<IncidentDto>> Loaded(IReadOnlyCollection<IncidentDto> incidents)
+    {
+        var state = new LoadState<IReadOnlyCollection<IncidentDto>>();
+        state.Set(incidents);
+        return state;
+    }
+
     [Fact]
     public void The_banner_is_absent_while_nothing_is_open()
     {
@@ -43,7 +51,7 @@ public class IncidentTests : PortalTestContext
             TestData.Incident(5, IncidentSeverity.Critical, IncidentMetrics.Stuck, summary: "60 stuck orders now, normally 0"),
         ];
 
-        var cut = Render<IncidentTable>(p => p.Add(l => l.Incidents, incidents));
+        var cut = Render<IncidentTable>(p => p.Add(l => l.State, Loaded(incidents)));
 
         var rows = cut.FindAll(".incident-row");
         Assert.Equal(["5", "1"], rows.Select(r => r.GetAttribute("data-incident-id")));
@@ -56,10 +64,13 @@ public class IncidentTests : PortalTestContext
     }
 
     [Fact]
-    public void The_list_says_so_when_there_are_none_and_shows_a_load_error()
+    public async Task The_list_says_so_when_there_are_none_and_shows_a_load_error()
     {
-        var empty = Render<IncidentTable>(p => p.Add(l => l.Incidents, Array.Empty<IncidentDto>()));
-        var failed = Render<IncidentTable>(p => p.Add(l => l.Error, "The portal answered 503."));
+        var notLoaded = new LoadState<IReadOnlyCollection<IncidentDto>>();
+        await notLoaded.LoadAsync<IReadOnlyCollection<IncidentDto>>(_ => throw new PortalApiException("The portal answered 503."));
+
+        var empty = Render<IncidentTable>(p => p.Add(l => l.State, Loaded([])));
+        var failed = Render<IncidentTable>(p => p.Add(l => l.State, notLoaded));
 
         Assert.Contains("No incidents", empty.Markup);
         Assert.Contains("The portal answered 503.", failed.Find(".load-error").TextContent);

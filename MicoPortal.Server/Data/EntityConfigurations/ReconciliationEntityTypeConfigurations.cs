@@ -17,6 +17,14 @@ internal sealed class ReconciliationRunEntityTypeConfiguration : IEntityTypeConf
         builder.Property(r => r.UploadedBy).HasMaxLength(256);
         builder.Property(r => r.Error).HasMaxLength(1_000);
         builder.HasIndex(r => r.State);
+        builder.ComplexProperty(r => r.Counts, counts =>
+        {
+            // Each count keeps the column it had as a property of the run itself (Rows, Matched...): no schema change.
+            foreach (var count in counts.Metadata.ComplexType.GetProperties())
+            {
+                count.SetColumnName(count.Name);
+            }
+        });
     }
 }
 

@@ -25,36 +25,55 @@ public static class TestData
             new IncidentEvidence(0.81, 0.987, 5.4, 42, summary));
 
     public static OrderSummaryDto OrderSummary(long id, OrderStatus status = OrderStatus.Delivered, bool stuck = false,
-        bool disputed = false, string? reasonCode = null, string? reasonMessage = null) =>
-        new(id, $"shop-{id}", "1234567801", "GLOBAL", "COINS_1000", 1000, "4.99", "USD", status, stuck, disputed, 1,
-            reasonCode, reasonMessage, status == OrderStatus.Delivered ? 1 : 0,
-            Now.AddMinutes(-10), Now.AddMinutes(-5), status.IsFinal() ? Now.AddMinutes(-5) : null, 1500);
+        bool disputed = false, string? reasonCode = null, string? reasonMessage = null) => new()
+        {
+            Id = id, ExternalId = $"shop-{id}", MicoUserId = "1234567801", Region = "GLOBAL", Sku = "COINS_1000", Coins = 1000,
+            Amount = "4.99", Currency = "USD", Status = status, Stuck = stuck, Disputed = disputed, AttemptNo = 1,
+            ReasonCode = reasonCode, ReasonMessage = reasonMessage, ConfirmationCount = status == OrderStatus.Delivered ? 1 : 0,
+            ReceivedAt = Now.AddMinutes(-10), UpdatedAt = Now.AddMinutes(-5), CompletedAt = status.IsFinal() ? Now.AddMinutes(-5) : null, LatencyMs = 1500,
+        };
 
-    public static OrderDto Order(long id, OrderStatus status = OrderStatus.Delivered) =>
-        new(id, $"shop-{id}", "1234567801", "GLOBAL", "COINS_1000", 1000, "4.99", "USD", status, false, false, 1,
-            $"{id}-1", $"prov-{id}", status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
-            status == OrderStatus.Failed ? "ACCOUNT_INVALID" : null,
-            status == OrderStatus.Failed ? "The MICO account does not exist" : null,
-            status == OrderStatus.Delivered ? new ProofDto("SN-998877", 1000, Now.AddSeconds(-30)) : null,
-            status == OrderStatus.Delivered
-                ? [new ConfirmationDto(ConfirmationSource.Api, Now.AddSeconds(-20)), new ConfirmationDto(ConfirmationSource.Callback, Now.AddSeconds(-25))]
-                : [],
-            [
-                new AttemptDto(1, 1, $"{id}-1", "create", Now.AddMinutes(-1), 201, "PENDING", "Submitted", 120, null),
-                new AttemptDto(2, 1, $"{id}-1", "query", Now.AddSeconds(-20), 200, status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
-                    status.ToString(), 85, null),
-                new AttemptDto(3, 1, $"{id}-1", "query", Now.AddSeconds(-50), null, null, "Unknown", 10000, "Timed out after 10 s"),
-            ],
-            Now.AddMinutes(-1), Now.AddSeconds(-59), status.IsFinal() ? Now.AddSeconds(-20) : null, Now.AddSeconds(-20), null, 40000);
+    public static OrderDto Order(long id, OrderStatus status = OrderStatus.Delivered) => new()
+    {
+        Id = id, ExternalId = $"shop-{id}", MicoUserId = "1234567801", Region = "GLOBAL", Sku = "COINS_1000", Coins = 1000,
+        Amount = "4.99", Currency = "USD", Status = status, AttemptNo = 1,
+        ClientRef = $"{id}-1", ProviderRef = $"prov-{id}", ProviderStatus = status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
+        ReasonCode = status == OrderStatus.Failed ? "ACCOUNT_INVALID" : null,
+        ReasonMessage = status == OrderStatus.Failed ? "The MICO account does not exist" : null,
+        Proof = status == OrderStatus.Delivered ? new ProofDto("SN-998877", 1000, Now.AddSeconds(-30)) : null,
+        Confirmations = status == OrderStatus.Delivered
+            ? [new ConfirmationDto(ConfirmationSource.Api, Now.AddSeconds(-20)), new ConfirmationDto(ConfirmationSource.Callback, Now.AddSeconds(-25))]
+            : [],
+        Attempts =
+        [
+            new AttemptDto(1, 1, $"{id}-1", "create", Now.AddMinutes(-1), 201, "PENDING", "Submitted", 120, null),
+            new AttemptDto(2, 1, $"{id}-1", "query", Now.AddSeconds(-20), 200, status == OrderStatus.Delivered ? "SUCCESS" : "FAILED",
+                status.ToString(), 85, null),
+            new AttemptDto(3, 1, $"{id}-1", "query", Now.AddSeconds(-50), null, null, "Unknown", 10000, "Timed out after 10 s"),
+        ],
+        ReceivedAt = Now.AddMinutes(-1), SubmittedAt = Now.AddSeconds(-59), CompletedAt = status.IsFinal() ? Now.AddSeconds(-20) : null,
+        UpdatedAt = Now.AddSeconds(-20), LatencyMs = 40000,
+    };
 
     public static ReconciliationDto Reconciliation(long id, ReconciliationState state = ReconciliationState.Completed, string fileName = "provider-2026-03-14.csv",
         long rows = 1200, long matched = 1180, long missingInPortal = 3, long missingAtProvider = 5, long statusMismatch = 7, long amountMismatch = 2,
-        long invalidRows = 3, long confirmed = 1180, long fileBytes = 96_000, long? bytesRead = null, string? error = null, string provider = "default") =>
-        new(id, state, rows, matched, missingInPortal, missingAtProvider, statusMismatch, amountMismatch,
-            state == ReconciliationState.Queued ? null : Now.AddMinutes(-3),
-            state is ReconciliationState.Completed or ReconciliationState.Failed ? Now.AddMinutes(-2) : null,
-            fileName, fileBytes, bytesRead ?? (state == ReconciliationState.Completed ? fileBytes : 0), invalidRows, confirmed,
-            Now.AddMinutes(-4), "admin@micoportal.local", Now.AddHours(-1), Now, error, provider);
+        long invalidRows = 3, long confirmed = 1180, long fileBytes = 96_000, long? bytesRead = null, string? error = null, string provider = "default") => new()
+        {
+            Id = id,
+            State = state,
+            Counts = new(rows, matched, missingInPortal, missingAtProvider, statusMismatch, amountMismatch, invalidRows, confirmed),
+            StartedAt = state == ReconciliationState.Queued ? null : Now.AddMinutes(-3),
+            CompletedAt = state is ReconciliationState.Completed or ReconciliationState.Failed ? Now.AddMinutes(-2) : null,
+            FileName = fileName,
+            FileBytes = fileBytes,
+            BytesRead = bytesRead ?? (state == ReconciliationState.Completed ? fileBytes : 0),
+            UploadedAt = Now.AddMinutes(-4),
+            UploadedBy = "admin@micoportal.local",
+            RangeFrom = Now.AddHours(-1),
+            RangeTo = Now,
+            Error = error,
+            Provider = provider,
+        };
 
     public static ProviderDto Provider(string name, int priority = 1, ProviderHealth health = ProviderHealth.Healthy, bool paused = false,
         string? pauseReason = null, string? balance = "12500.00", bool? lowBalance = false, double? successRate = 0.991, double? latencyP95Ms = 840,

@@ -8,6 +8,7 @@ using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
+using MicoPortal.Shared.Realtime;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -35,7 +36,7 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
         var (operations, cookies) = await factory.SignInAsync(PortalClient.Operations);
         await using var hub = await ConnectAsync(factory, cookies);
         var pushed = new ConcurrentQueue<IncidentDto>();
-        hub.On<IncidentDto[]>(OperationsHub.IncidentsChanged, incidents => { foreach (var i in incidents) { pushed.Enqueue(i); } });
+        hub.On<IncidentDto[]>(nameof(IOperationsDashboard.IncidentsChanged), incidents => { foreach (var i in incidents) { pushed.Enqueue(i); } });
         var shop = factory.ShopClient();
 
         // Twelve orders for one SKU in MENA whose accounts the sandbox rejects (user ids ending in 91): all Failed.
@@ -71,7 +72,7 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
         var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var time = new FakeTimeProvider(Start);
         var monitor = new IncidentMonitor(dbFactory, Options.Create(new IncidentOptions { WarmUpHours = 1 }),
-            factory.Services.GetRequiredService<IHubContext<OperationsHub>>(), time, NullLogger<IncidentMonitor>.Instance,
+            factory.Services.GetRequiredService<IHubContext<OperationsHub, IOperationsDashboard>>(), time, NullLogger<IncidentMonitor>.Instance,
             factory.Services.GetRequiredService<AlertDispatcher>());
 
         // An hour of normal traffic, counted by two instances (their rows are added up).

@@ -126,6 +126,18 @@ public sealed class ReconciliationApiTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(ReconciliationState.Completed, run.State);
         Assert.Equal(4, run.Rows);
         Assert.Equal(4, run.InvalidRows);
+        // The counts travel flat, as docs/api.md section 7 lists them, not as the object the code keeps them in.
+        using (var json = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/reconciliations/{run.Id}")))
+        {
+            var fields = json.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet();
+            Assert.Superset(
+                new HashSet<string> { "id", "state", "rows", "matched", "missingInPortal", "missingAtProvider", "statusMismatch", "amountMismatch", "startedAt", "completedAt" },
+                fields);
+            Assert.DoesNotContain("counts", fields);
+            Assert.Equal(4, json.RootElement.GetProperty("rows").GetInt64());
+            Assert.Equal(4, json.RootElement.GetProperty("invalidRows").GetInt64());
+        }
+
         var items = await admin.GetFromJsonAsync<PagedResult<ReconciliationItemDto>>($"/api/v1/reconciliations/{run.Id}/items?kind=invalidRow", PortalClient.Json);
         Assert.Equal(4, items!.Total);
         Assert.Contains(items.Items, i => i.Note!.Contains("EXPLODED", StringComparison.Ordinal));
