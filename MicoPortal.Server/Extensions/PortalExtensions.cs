@@ -16,6 +16,7 @@ using MicoPortal.Server.Providers;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Reconciliation;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Server.Verification;
 using MicoPortal.Server.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -104,6 +105,7 @@ public static class PortalExtensions
 
         // Live dashboard: rollups for the numbers, SignalR for the push.
         services.AddSingleton<MetricsRecorder>();
+        services.AddPortalTelemetry(configuration);
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidation>();
         services.AddSingleton<MetricsScrapeFilter>();
@@ -173,6 +175,7 @@ public static class PortalExtensions
         app.MapCallbacksApi();
         app.MapProvidersApi();
         app.MapMetricsApi();
+        app.MapPortalMetrics();
         app.MapAuthApi();
         app.MapShopApiKeysApi();
         app.MapUsersApi();
