@@ -69,7 +69,8 @@ public static class TelemetryExtensions
         app.MapPrometheusScrapingEndpoint(ScrapePath)
             .AddEndpointFilter<IEndpointConventionBuilder, MetricsScrapeFilter>()
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
-            .WithTags("Metrics");
+            // Prometheus' text format, not the JSON API the OpenAPI document describes (docs/api.md section 3).
+            .ExcludeFromDescription();
         return app;
     }
 }

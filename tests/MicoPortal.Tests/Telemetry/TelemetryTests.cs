@@ -106,6 +106,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output)
             "http_client_request_duration_seconds_bucket{",  // HttpClient (the provider call)
             "dotnet_gc_collections_total{",                  // runtime
             "dotnet_process_memory_working_set_bytes",
+            "dotnet_gc_last_collection_heap_size_bytes{",   // the soak and recon benchmarks read these two
             "micoportal_orders_received_total",
             "micoportal_orders_completed_total{",
             "micoportal_delivery_latency_milliseconds_bucket{",
