@@ -15,6 +15,7 @@ using MicoPortal.Server.Providers;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Server.Realtime;
 using MicoPortal.Server.Reconciliation;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Server.Verification;
 using MicoPortal.Server.Webhooks;
 
@@ -44,6 +45,7 @@ public static class PortalExtensions
         services.AddNotifications(configuration);
         services.AddWebhooks(configuration);
         services.AddDashboardMetrics(configuration);
+        services.AddPortalTelemetry(configuration);
         services.AddRealtime(configuration);
         services.AddDemoTraffic(configuration);
         services.AddPortalHealthChecks();
@@ -92,6 +94,7 @@ public static class PortalExtensions
         app.MapCallbacksApi();
         app.MapProvidersApi();
         app.MapMetricsApi();
+        app.MapPortalMetrics();
         app.MapAuthApi();
         app.MapShopApiKeysApi();
         app.MapUsersApi();

@@ -19,6 +19,10 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
 
     private readonly Lock _gate = new();
     private readonly Dictionary<TimeSpan, (DateTimeOffset At, MetricsSummary Summary)> _cache = [];
+    private MetricsSummary? _latest;
+
+    /// <summary>The newest summary computed, of any window: what the telemetry gauges read without a query.</summary>
+    public MetricsSummary? Latest => Volatile.Read(ref _latest);
 
     /// <summary>Parses "15m", "1h", "90s" (up to 24 h).</summary>
     public static bool TryParseWindow(string? text, out TimeSpan window)
@@ -65,6 +69,8 @@ public sealed partial class MetricsQueries(IDbContextFactory<PortalDbContext> db
         {
             _cache[window] = (now, summary);
         }
+
+        Volatile.Write(ref _latest, summary);
 
         return summary;
     }

@@ -1,4 +1,5 @@
 using MicoPortal.Server.Orders;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Shared.Orders;
 
 namespace MicoPortal.Server.Metrics;
@@ -6,9 +7,9 @@ namespace MicoPortal.Server.Metrics;
 /// <summary>
 /// Counts delivery outcomes as transitions commit, in memory, per minute, SKU and region.
 /// <see cref="MetricsRollupWriter"/> flushes them to <see cref="MetricsMinute"/> rows every second.
-/// Also keeps process totals for the Prometheus endpoint.
+/// The same outcomes go to the telemetry counters (<see cref="PortalMetrics"/>).
 /// </summary>
-public sealed class MetricsRecorder(TimeProvider time)
+public sealed class MetricsRecorder(TimeProvider time, PortalMetrics telemetry)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromHours(2);
 
@@ -19,12 +20,11 @@ public sealed class MetricsRecorder(TimeProvider time)
     /// <summary>Identifies this process's rows; several instances never write the same row.</summary>
     public string Instance { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    public long TotalReceived { get; private set; }
-    public long TotalDelivered { get; private set; }
-    public long TotalFailed { get; private set; }
-    public long TotalReversed { get; private set; }
-
-    public void OrderReceived(Order order) => Update(order, r => r.Received++, () => TotalReceived++);
+    public void OrderReceived(Order order)
+    {
+        Update(order, r => r.Received++);
+        telemetry.OrderReceived();
+    }
 
     /// <summary>Called after a transition was saved.</summary>
     public void StatusChanged(Order order, OrderStatus from)
@@ -45,19 +45,23 @@ public sealed class MetricsRecorder(TimeProvider time)
                     {
                         r.Latency.Add(latency);
                     }
-                }, () => TotalDelivered++);
+                });
                 break;
             case OrderStatus.Failed:
                 Update(order, r =>
                 {
                     r.Failed++;
                     r.Unattended += order.OperatorActions == 0 ? 1 : 0;
-                }, () => TotalFailed++);
+                });
                 break;
             case OrderStatus.Reversed:
-                Update(order, r => r.Reversed++, () => TotalReversed++);
+                Update(order, r => r.Reversed++);
                 break;
+            default:
+                return;
         }
+
+        telemetry.OrderCompleted(order.Status, order.LatencyMs);
     }
 
     /// <summary>Rows changed since the last call, as entities with absolute values.</summary>
@@ -77,7 +81,7 @@ public sealed class MetricsRecorder(TimeProvider time)
         }
     }
 
-    private void Update(Order order, Action<Rollup> change, Action total)
+    private void Update(Order order, Action<Rollup> change)
     {
         var now = time.GetUtcNow();
         var key = new RollupKey(new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero), order.Sku, order.Region);
@@ -90,7 +94,6 @@ public sealed class MetricsRecorder(TimeProvider time)
             }
 
             change(rollup);
-            total();
             _dirty.Add(key);
         }
     }

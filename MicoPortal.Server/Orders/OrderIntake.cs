@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Shared.Orders;
 
 namespace MicoPortal.Server.Orders;
@@ -26,6 +28,8 @@ public sealed class OrderIntake(OrderIntakeWriter writer)
     /// <summary>Results in the order of the requests.</summary>
     public async Task<IReadOnlyList<IntakeResult>> AcceptManyAsync(IReadOnlyList<CreateOrderRequest?> requests, string shop, CancellationToken cancellationToken)
     {
+        using var activity = PortalTelemetry.Source.StartActivity(PortalTelemetry.Spans.Intake)?
+            .SetTag(PortalTelemetry.Attributes.Shop, shop).SetTag(PortalTelemetry.Attributes.Count, requests.Count);
         var results = new IntakeResult?[requests.Count];
         var valid = new List<(int Index, ValidOrder Order)>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
@@ -50,6 +54,33 @@ public sealed class OrderIntake(OrderIntakeWriter writer)
             }
         }
 
+        if (activity is { IsAllDataRequested: true })
+        {
+            Trace(activity, results!);
+        }
+
         return results!;
+    }
+
+    /// <summary>One order's intake carries its id; a batch's name each order by an event (README, Telemetry).</summary>
+    private static void Trace(Activity activity, IntakeResult[] results)
+    {
+        if (results.Length == 1)
+        {
+            activity.SetTag(PortalTelemetry.Attributes.OrderId, results[0].OrderId).SetTag(PortalTelemetry.Attributes.Outcome, results[0].Outcome.ToString());
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            if (result.OrderId is { } id)
+            {
+                activity.AddEvent(new ActivityEvent(PortalTelemetry.OrderAcceptedEvent, tags: new ActivityTagsCollection
+                {
+                    [PortalTelemetry.Attributes.OrderId] = id,
+                    [PortalTelemetry.Attributes.Outcome] = result.Outcome.ToString(),
+                }));
+            }
+        }
     }
 }

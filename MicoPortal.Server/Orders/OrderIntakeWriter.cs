@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Metrics;
 using MicoPortal.Server.Realtime;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Server.Verification;
 using MicoPortal.Shared.Orders;
 using Microsoft.EntityFrameworkCore;
@@ -50,6 +51,8 @@ public sealed class OrderIntakeWriter(
         public IReadOnlyList<ValidOrder> Orders { get; } = orders;
         public IntakeResult[] Results { get; } = new IntakeResult[orders.Count];
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The intake span waiting for this group, which the write's span links to.</summary>
+        public System.Diagnostics.ActivityContext Intake { get; } = PortalTelemetry.CurrentContext;
     }
 
     /// <summary>Inserts the orders that are new for this shop; results in the order given.</summary>
@@ -80,6 +83,7 @@ public sealed class OrderIntakeWriter(
                 }
 
                 var created = new List<Order>();
+                using var activity = PortalTelemetry.StartBatch(PortalTelemetry.Spans.IntakeWrite, count, groups.Select(g => g.Intake));
                 try
                 {
                     statements ??= await Statements.OpenAsync(dbFactory, stoppingToken);

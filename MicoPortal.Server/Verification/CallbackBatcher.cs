@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
+using MicoPortal.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicoPortal.Server.Verification;
@@ -25,7 +26,8 @@ public sealed class CallbackBatcher(
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed record Pending(ProviderCallback Callback, string Provider, TaskCompletionSource Done)
+    /// <summary>A callback waiting for its batch; <c>Cause</c> is its span, parent of the status change it causes.</summary>
+    private sealed record Pending(ProviderCallback Callback, string Provider, TaskCompletionSource Done, System.Diagnostics.ActivityContext Cause)
     {
         /// <summary>Event ids are the provider's own: two providers may use the same one, so they are kept apart by name.</summary>
         public string SeenKey => Provider == ProviderCatalog.DefaultProvider ? Callback.EventId : $"{Provider}:{Callback.EventId}";
@@ -34,7 +36,7 @@ public sealed class CallbackBatcher(
     /// <summary>Queues a callback from <paramref name="provider"/> and completes once it is saved; throws what saving threw (the caller answers 500 and the provider retries).</summary>
     public async Task ApplyAsync(ProviderCallback callback, string provider, CancellationToken cancellationToken)
     {
-        var pending = new Pending(callback, provider, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(callback, provider, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), PortalTelemetry.CurrentContext);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The portal is stopping; the callback was not applied.");
@@ -91,6 +93,7 @@ public sealed class CallbackBatcher(
 
     private async Task SaveAsync(List<Pending> batch)
     {
+        using var activity = PortalTelemetry.StartBatch(PortalTelemetry.Spans.CallbacksWrite, batch.Count);
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         var eventIds = batch.Select(p => p.SeenKey).Distinct().ToList();
         var seen = (await db.ProcessedCallbacks.AsNoTracking().Where(c => eventIds.Contains(c.EventId)).Select(c => c.EventId).ToListAsync())
@@ -111,12 +114,12 @@ public sealed class CallbackBatcher(
         }
 
         var events = new List<PendingEvent>(fresh.Count);
-        foreach (var (callback, provider, _) in fresh)
+        foreach (var (callback, provider, _, cause) in fresh)
         {
             if (Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
             {
                 events.Add(new PendingEvent(orderId, HeldLease: null, order =>
-                    new OrderWork(order, new CallbackReceived(callback.Order, provider), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status, Provider: provider)));
+                    new OrderWork(order, new CallbackReceived(callback.Order, provider), AttemptKind.Callback, new CallInfo(null, 0), callback.Order.Status, Provider: provider, Cause: cause)));
             }
             else
             {

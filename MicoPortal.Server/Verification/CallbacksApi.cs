@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using MicoPortal.Server.Infrastructure;
+using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
+using MicoPortal.Server.Telemetry;
 using MicoPortal.Shared.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -80,6 +82,17 @@ public static class CallbacksApi
         if (headerEventId.Length > 0 && headerEventId != callback.EventId)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["eventId"] = ["The event id header and body differ."] });
+        }
+
+        // The change this callback causes is traced as this span's child (CallbackBatcher carries it across its queue).
+        using var activity = PortalTelemetry.Source.StartActivity(PortalTelemetry.Spans.Callback)?
+            .SetTag(PortalTelemetry.Attributes.Provider, provider)
+            .SetTag(PortalTelemetry.Attributes.EventId, callback.EventId)
+            .SetTag(PortalTelemetry.Attributes.AttemptRef, callback.Order.ClientRef)
+            .SetTag(PortalTelemetry.Attributes.ProviderStatus, callback.Order.Status);
+        if (activity is not null && Order.TryParseClientRef(callback.Order.ClientRef, out var orderId, out _))
+        {
+            activity.SetTag(PortalTelemetry.Attributes.OrderId, orderId);
         }
 
         await batcher.ApplyAsync(callback, provider, cancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Providers;
+using MicoPortal.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicoPortal.Server.Verification;
@@ -94,6 +95,12 @@ public sealed class DeliveryPipeline(
     /// <summary>Queues an answer for the writer. The order must be as claimed, carrying its lease; the writer applies the event to the row as stored by then.</summary>
     public void Record(OrderWork work)
     {
+        // The call's span (create or query), so the status change this answer causes is traced as its child.
+        if (System.Diagnostics.Activity.Current is { } call)
+        {
+            work = work with { Cause = call.Context };
+        }
+
         Interlocked.Increment(ref _queued);
         if (!_answers.Writer.TryWrite(new Answer(work, work.Order.LeaseUntil!.Value)))
         {
@@ -160,6 +167,7 @@ public sealed class DeliveryPipeline(
 
     private async Task SaveAsync(List<Answer> batch)
     {
+        using var activity = PortalTelemetry.StartBatch(PortalTelemetry.Spans.AnswersWrite, batch.Count);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Globalization;
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
+using MicoPortal.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,12 @@ public sealed class DispatchSweep(
     /// </summary>
     private async Task SendAsync(ProviderEntry provider, Order order, string callbackUrl, ReleaseKind release, CancellationToken stopping)
     {
+        // The provider's HTTP call is this span's child; the answer recorded below carries it to the transition it causes.
+        using var activity = PortalTelemetry.Source.StartActivity(PortalTelemetry.Spans.DispatchCreate)?
+            .SetTag(PortalTelemetry.Attributes.OrderId, order.Id)
+            .SetTag(PortalTelemetry.Attributes.Provider, provider.Name)
+            .SetTag(PortalTelemetry.Attributes.AttemptRef, order.ClientRef)
+            .SetTag(PortalTelemetry.Attributes.AttemptNo, order.AttemptNo);
         var sendBy = order.LeaseUntil!.Value - provider.Options.CreateTimeout - LeaseMargin - time.GetUtcNow();
         using var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         waitLimit.CancelAfter(sendBy > TimeSpan.Zero ? sendBy : TimeSpan.Zero);
@@ -76,14 +83,25 @@ public sealed class DispatchSweep(
         }
         catch (OperationCanceledException) when (waitLimit.IsCancellationRequested)
         {
+            activity?.SetTag(PortalTelemetry.Attributes.Outcome, "not sent");
             pipeline.HandBack(order, release);
             return;
         }
 
+        activity?.SetTag(PortalTelemetry.Attributes.Outcome, answer.GetType().Name);
         if (answer is CreateResult.NotSent)
         {
             pipeline.HandBack(order, release);
             return;
+        }
+
+        if (answer is CreateResult.Accepted accepted)
+        {
+            activity?.SetTag(PortalTelemetry.Attributes.ProviderStatus, accepted.Order.Status);
+        }
+        else
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, answer is CreateResult.Rejected r ? r.Code : ((CreateResult.Unknown)answer).Error);
         }
 
         pipeline.Record(answer switch

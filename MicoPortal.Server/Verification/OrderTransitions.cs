@@ -13,7 +13,9 @@ using Microsoft.Extensions.Options;
 namespace MicoPortal.Server.Verification;
 
 /// <summary>One event for one tracked order, with the facts of the call that produced it.</summary>
-public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null, string? Provider = null);
+/// <remarks><paramref name="Cause"/>: the span of the call or callback that produced the event, if traced (README, Telemetry).</remarks>
+public sealed record OrderWork(Order Order, OrderEvent Event, AttemptKind Kind, CallInfo Call = default, string? ProviderStatus = null, string? Error = null, string? Actor = null, string? Provider = null,
+    System.Diagnostics.ActivityContext Cause = default);
 
 /// <summary>
 /// An event for <see cref="OrderTransitions.WriteAsync"/>, made into work once its order's row is read. With
@@ -98,7 +100,7 @@ public sealed class OrderTransitions(
         }
 
         await PublishIncidentsAsync(db, results);
-        return Published(results, now);
+        return Published(results, now, work);
     }
 
     /// <summary>
@@ -114,6 +116,7 @@ public sealed class OrderTransitions(
     {
         var now = time.GetUtcNow();
         var results = new Results(ReferenceEqualityComparer.Instance);
+        var work = new List<OrderWork>(pending.Count);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var ids = pending.Select(p => p.OrderId).Distinct().ToList();
@@ -122,7 +125,6 @@ public sealed class OrderTransitions(
                 ? []
                 : await db.Orders.AsNoTracking().Where(o => EF.Parameter(ids).Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
             var loaded = rows.ToDictionary(r => r.Key, r => r.Value.Version);
-            var work = new List<OrderWork>(pending.Count);
             foreach (var (orderId, heldLease, toWork) in pending)
             {
                 if (!rows.TryGetValue(orderId, out var row))
@@ -161,7 +163,7 @@ public sealed class OrderTransitions(
         }
 
         await PublishIncidentsAsync(db, results);
-        return Published(results, now);
+        return Published(results, now, work);
     }
 
     /// <summary>
@@ -196,9 +198,10 @@ public sealed class OrderTransitions(
         return announced;
     }
 
-    /// <summary>After the commit: the metrics and the live change feed hear of what was saved.</summary>
-    private List<(Order Order, Transition Transition)> Published(Results results, DateTimeOffset now)
+    /// <summary>After the commit: the metrics, the traces and the live change feed hear of what was saved.</summary>
+    private List<(Order Order, Transition Transition)> Published(Results results, DateTimeOffset now, IReadOnlyList<OrderWork> work)
     {
+        TraceTransitions(results, work);
         var nowMs = Environment.TickCount64;
         foreach (var (order, (transition, attempts)) in results)
         {
@@ -221,6 +224,32 @@ public sealed class OrderTransitions(
             .ToList();
         feed.Publish(changes);
         return results.Select(r => (r.Key, r.Value.Transition)).ToList();
+    }
+
+    /// <summary>
+    /// Each saved status change as a span with its order's id, child of the span of what caused it (README, Telemetry).
+    /// Nothing at all while no tracer listens.
+    /// </summary>
+    private static void TraceTransitions(Results results, IReadOnlyList<OrderWork> work)
+    {
+        if (!Telemetry.PortalTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+
+        var causes = new Dictionary<Order, System.Diagnostics.ActivityContext>(ReferenceEqualityComparer.Instance);
+        foreach (var item in work)
+        {
+            causes[item.Order] = item.Cause; // the last event of an order decides its status
+        }
+
+        foreach (var (order, (transition, attempts)) in results)
+        {
+            if (transition.From != order.Status)
+            {
+                Telemetry.PortalTelemetry.Transition(order.Id, order.AttemptNo, transition.From, order.Status, attempts[^1].Kind.ToString(), causes.GetValueOrDefault(order));
+            }
+        }
     }
 
     /// <summary>The outcome of each order's events in a batch, and the attempt row of each event.</summary>

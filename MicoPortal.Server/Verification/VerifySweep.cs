@@ -1,6 +1,7 @@
 using MicoPortal.Server.Data;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers;
+using MicoPortal.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,7 @@ public sealed class VerifySweep(
 
             foreach (var chunk in group.Chunk(settings.QueryChunkSize))
             {
-                pipeline.Track(provider.Name, ProviderCallKind.Query, () => QueryAsync(provider.Client, chunk, lifetime.ApplicationStopping));
+                pipeline.Track(provider.Name, ProviderCallKind.Query, () => QueryAsync(provider.Name, provider.Client, chunk, lifetime.ApplicationStopping));
             }
         }
 
@@ -51,8 +52,12 @@ public sealed class VerifySweep(
     }
 
     /// <summary>Queries only read, so shutdown may abandon them: the orders are handed back and asked again later.</summary>
-    private async Task QueryAsync(IProviderClient provider, IReadOnlyList<Order> orders, CancellationToken cancellationToken)
+    private async Task QueryAsync(string name, IProviderClient provider, IReadOnlyList<Order> orders, CancellationToken cancellationToken)
     {
+        // Up to 500 orders: no attribute names them all. Each status change it causes is a child span with its
+        // order's id (PortalTelemetry.Transition), which is how an order confirmed by a query is followed.
+        using var activity = PortalTelemetry.Source.StartActivity(PortalTelemetry.Spans.VerifyQuery)?
+            .SetTag(PortalTelemetry.Attributes.Provider, name).SetTag(PortalTelemetry.Attributes.Count, orders.Count);
         QueryResult answer;
         try
         {
@@ -66,6 +71,11 @@ public sealed class VerifySweep(
             }
 
             return;
+        }
+
+        if (answer is QueryResult.Failed failed)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failed.Error);
         }
 
         foreach (var work in ToWork(orders, answer))

@@ -194,7 +194,17 @@ public sealed class WebhookSender(
         try
         {
             await Task.Yield(); // the claim loop goes on while this request runs
+            using var activity = Telemetry.PortalTelemetry.Source.StartActivity(Telemetry.PortalTelemetry.Spans.WebhookSend)?
+                .SetTag(Telemetry.PortalTelemetry.Attributes.OrderId, delivery.OrderId)
+                .SetTag(Telemetry.PortalTelemetry.Attributes.Shop, delivery.Shop)
+                .SetTag(Telemetry.PortalTelemetry.Attributes.EventId, delivery.EventId)
+                .SetTag(Telemetry.PortalTelemetry.Attributes.EventType, delivery.Type)
+                .SetTag(Telemetry.PortalTelemetry.Attributes.AttemptNo, delivery.Attempts + 1);
             succeeded = await TryOnceAsync(delivery, webhook, settings, stopping);
+            if (!succeeded)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            }
         }
         catch (Exception ex)
         {

@@ -90,7 +90,7 @@ public static class ReconBenchmark
             serverBaselineWorkingSetMb = baseline / 1024 / 1024,
             serverPeakWorkingSetMb = portal.PeakWorkingSetBytes() / 1024 / 1024,
             serverPeakManagedHeapMb = peakHeap / 1024 / 1024,
-            serverSqliteHighwaterMb = await MetricAsync(admin, "sqlite_memory_highwater_bytes") / 1024 / 1024,
+            serverSqliteHighwaterMb = await MetricAsync(admin, PrometheusText.SqliteHighwater) / 1024 / 1024,
         }));
         Directory.Delete(root, recursive: true);
         return run.State == ReconciliationState.Completed ? 0 : 1;
@@ -175,15 +175,10 @@ public static class ReconBenchmark
     }
 
     /// <summary>The managed heap after the server's last collection, from its Prometheus text.</summary>
-    private static Task<long> ManagedHeapBytesAsync(HttpClient client) => MetricAsync(client, "dotnet_gc_heap_size_bytes");
+    private static Task<long> ManagedHeapBytesAsync(HttpClient client) => MetricAsync(client, PrometheusText.HeapSize);
 
-    /// <summary>One unlabelled gauge from the server's Prometheus text.</summary>
-    private static async Task<long> MetricAsync(HttpClient client, string name)
-    {
-        var text = await client.GetStringAsync("metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return line is null ? 0 : (long)double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
-    }
+    /// <summary>One series from the server's Prometheus text, its samples added up.</summary>
+    private static async Task<long> MetricAsync(HttpClient client, string name) => (long)PrometheusText.Sum(await client.GetStringAsync("metrics"), name);
 
     private sealed class Injected
     {

@@ -142,11 +142,9 @@ public static class SoakBenchmark
     private static async Task<Sample> SampleAsync(PortalProcess server, HttpClient http, string database, TimeSpan at, long posted, long errors)
     {
         var (workingSet, privateBytes) = server.MemoryBytes();
-        var metrics = (await http.GetStringAsync("metrics")).Split('\n');
-        double Metric(string name) => metrics.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
-        var gen2 = (long)metrics.Where(l => l.StartsWith("dotnet_gc_collections_total{generation=\"2\"} ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+        var metrics = await http.GetStringAsync("metrics");
+        double Metric(string name) => PrometheusText.Sum(metrics, name);
+        var gen2 = (long)PrometheusText.Sum(metrics, PrometheusText.GcCollections, PrometheusText.Gen2);
         using var stats = new HttpRequestMessage(HttpMethod.Get, "sandbox/admin/stats");
         stats.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "dev-provider-key");
         using var statsResponse = await http.SendAsync(stats);
@@ -173,7 +171,7 @@ public static class SoakBenchmark
         }
 
         return new Sample(Math.Round(at.TotalSeconds, 1), Mb(workingSet), Mb(privateBytes),
-            Mb((long)Metric("dotnet_gc_heap_size_bytes")), Mb((long)Metric("dotnet_gc_heap_after_full_gc_bytes")), gen2,
+            Mb((long)Metric(PrometheusText.HeapSize)), Mb((long)Metric(PrometheusText.HeapAfterFullGc)), gen2,
             sandbox.RootElement.GetProperty("remembered").GetInt64(), sandbox.RootElement.GetProperty("unsettled").GetInt64(), orders, final, orders - final, stuck, posted, errors);
 
         static double Mb(long bytes) => Math.Round(bytes / 1024.0 / 1024.0, 1);

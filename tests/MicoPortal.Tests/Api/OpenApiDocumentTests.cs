@@ -42,9 +42,10 @@ public partial class OpenApiDocumentTests(PortalFixture fixture) : IClassFixture
 
     /// <summary>
     /// Routes left out of the portal's document, each for a reason: the built-in sandbox is a simulated provider and
-    /// speaks the provider's API (docs/api.md section 4), not the portal's; <c>/logout</c> is the sign-in page's form.
+    /// speaks the provider's API (docs/api.md section 4), not the portal's; <c>/logout</c> is the sign-in page's form;
+    /// <c>/metrics</c> is Prometheus' text format, served by OpenTelemetry's exporter (docs/api.md section 3).
     /// </summary>
-    private static bool LeftOut(string route) => route.Contains(" /sandbox/", StringComparison.Ordinal) || route == "POST /logout";
+    private static bool LeftOut(string route) => route.Contains(" /sandbox/", StringComparison.Ordinal) || route == "POST /logout" || route == "GET /metrics";
 
     /// <summary><c>/orders/{id:long}</c> → <c>/orders/{id}</c>, as OpenAPI writes paths.</summary>
     private static string Bare(string pattern) =>
