@@ -9,7 +9,7 @@ namespace MicoPortal.Server.Incidents;
 
 /// <summary>
 /// <c>GET /api/v1/incidents?state=open|resolved</c>. Readable by Operations as well as Admin: operations
-/// managers are the ones the dashboard banner is for, and Operations reads everything (issue 4).
+/// managers are the ones the dashboard banner is for, and Operations reads everything (docs/api.md section 3).
 /// </summary>
 public static class IncidentsApi
 {

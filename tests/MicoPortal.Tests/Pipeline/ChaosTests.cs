@@ -11,7 +11,7 @@ namespace MicoPortal.Tests.Pipeline;
 
 /// <summary>
 /// Fault injection: the provider misbehaves in every way the sandbox knows, at 5% each, and the
-/// invariants still hold. 10,000 orders, as the issue asks (about 3 minutes in Release on 2 cores: the limiter
+/// invariants still hold. 10,000 orders, the README's chaos run (about 3 minutes in Release on 2 cores: the limiter
 /// learns the provider's background share of refusals instead of sitting at its floor, which took 6.5);
 /// MICOPORTAL_CHAOS_ORDERS sets another count.
 /// </summary>
