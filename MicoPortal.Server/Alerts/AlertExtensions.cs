@@ -1,3 +1,4 @@
+using MicoPortal.Server.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public static class AlertExtensions
                     TimeoutGenerator = _ => ValueTask.FromResult(TimeSpan.FromSeconds(alerts.Value.Webhook.TimeoutSeconds)),
                 });
             });
+        services.AddResilienceTelemetry();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertChannel, WebhookAlertChannel>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertChannel, EmailAlertChannel>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertChannel, LogAlertChannel>());

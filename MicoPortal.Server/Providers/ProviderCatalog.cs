@@ -186,6 +186,7 @@ public sealed partial class ProviderCatalog : IDisposable
                 .AddProviderResilience(name);
         }
 
+        services.AddResilienceTelemetry();
         services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, environment));
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton<ProviderCallbackAddress>();

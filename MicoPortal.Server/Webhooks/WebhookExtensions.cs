@@ -1,5 +1,6 @@
 using Hangfire;
 using MicoPortal.Server.Auth;
+using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
 using MicoPortal.Shared.Auth;
 using Microsoft.AspNetCore.Identity;
@@ -35,6 +36,7 @@ public static class WebhookExtensions
                     TimeoutGenerator = _ => ValueTask.FromResult(webhooks.Value.Timeout),
                 });
             });
+        services.AddResilienceTelemetry();
         services.AddAuthorizationBuilder().AddPolicy(WebhooksApi.ReadPolicy, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, ShopApiKeyAuthentication.Scheme)
             .RequireAssertion(c => ShopApiKeyAuthentication.IsShop(c.User) || c.User.IsInRole(Roles.Admin)));
