@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Incidents;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace MicoPortal.Server.Alerts;
 
@@ -36,19 +37,19 @@ public sealed class WebhookAlertChannel(IHttpClientFactory httpFactory, IOptions
         request.Headers.Add(TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add(SignatureHeader, CallbackSignature.Sign(settings.Secret!, timestamp, body));
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
         try
         {
-            using var response = await httpFactory.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            // Cut at Alerts:Webhook:TimeoutSeconds by the client's pipeline (AlertExtensions); the body is not read, so the
+            // headers are the whole answer and nothing is waited for after the pipeline.
+            using var response = await httpFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new HttpRequestException($"The alert webhook answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
             }
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException ex)
         {
-            throw new TimeoutException($"The alert webhook did not answer within {settings.TimeoutSeconds} s.", ex);
+            throw new TimeoutException($"The alert webhook did not answer within {ex.Timeout.TotalSeconds:0.###} s.", ex);
         }
     }
 }

@@ -12,7 +12,10 @@ public static class NotificationExtensions
             .PostConfigure<IOptions<SandboxOptions>>((o, sandbox) => o.Gateway ??= sandbox.Value.Enabled ? SmsGatewayKind.Sandbox : SmsGatewayKind.None)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SandboxSmsSink>();
-        services.AddHttpClient<TwilioSmsGateway>(TwilioSmsGateway.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan); // the sender's own timeout applies
+        // No resilience pipeline here (docs/resilience.md): Notifications:Timeout bounds a whole try in NotificationSender
+        // (the look-up of a lost send and the send, with any gateway, the sandbox sink included); Twilio takes no
+        // idempotency key, so a retry in here could text the customer twice; the outbox retries after a look-up.
+        services.AddHttpClient<TwilioSmsGateway>(TwilioSmsGateway.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddTransient<ISmsGateway>(sp => sp.GetRequiredService<IOptions<NotificationOptions>>().Value.Gateway switch
         {
             SmsGatewayKind.Sandbox => sp.GetRequiredService<SandboxSmsSink>(),

@@ -5,15 +5,16 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Server.Infrastructure;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace MicoPortal.Server.Providers;
 
 /// <summary>
-/// HTTP client of the provider API. Resilience here means: bounded time per call, the provider's
-/// <see cref="ProviderLimiter"/> (adaptive calls in flight, a rate cap) fed with how every call ended,
-/// and an honest classification of every answer. It never retries a create by itself — a create
-/// whose answer is lost becomes <see cref="CreateResult.Unknown"/> and is resolved by a query.
-/// Queries are retried by the verify sweep's backoff, which honours Retry-After.
+/// HTTP client of the provider API. Resilience here means: bounded time per call (the client's pipeline,
+/// <see cref="ProviderResilience"/>), the provider's <see cref="ProviderLimiter"/> (adaptive calls in flight,
+/// a rate cap) fed with how every call ended, and an honest classification of every answer. Nothing is
+/// retried here — a create whose answer is lost becomes <see cref="CreateResult.Unknown"/> and is resolved
+/// by a query. Queries are retried by the verify sweep's backoff, which honours Retry-After.
 /// <para>
 /// The cancellation token of a create only cancels waiting for the limiter (then nothing was sent and
 /// the caller sees <see cref="OperationCanceledException"/>); once sent, a create runs to its answer or
@@ -33,7 +34,6 @@ public sealed class HttpProviderClient(
 {
     public async Task<CreateResult> CreateOrderAsync(ProviderCreateOrderRequest request, CancellationToken cancellationToken)
     {
-        var settings = options.Get(name);
         int? status;
         byte[] body;
         HttpResponseHeaders? headers;
@@ -41,7 +41,7 @@ public sealed class HttpProviderClient(
         string? error;
         try
         {
-            (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Create, "v1/orders", request, settings.CreateTimeout, cancellationToken);
+            (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Create, "v1/orders", request, cancellationToken);
         }
         catch (ProviderPausedException)
         {
@@ -72,8 +72,7 @@ public sealed class HttpProviderClient(
 
     public async Task<QueryResult> QueryOrdersAsync(IReadOnlyList<string> clientRefs, CancellationToken cancellationToken)
     {
-        var settings = options.Get(name);
-        var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Query, "v1/orders/query", new ProviderQueryRequest(clientRefs), settings.QueryTimeout, cancellationToken);
+        var (status, body, headers, latency, error) = await SendAsync(ProviderCallKind.Query, "v1/orders/query", new ProviderQueryRequest(clientRefs), cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -91,8 +90,7 @@ public sealed class HttpProviderClient(
 
     public async Task<LookupResult> LookupAccountAsync(ProviderLookupRequest request, CancellationToken cancellationToken)
     {
-        var settings = options.Get(name);
-        var (status, body, _, latency, error) = await SendAsync(ProviderCallKind.Lookup, "v1/accounts/lookup", request, settings.QueryTimeout, cancellationToken);
+        var (status, body, _, latency, error) = await SendAsync(ProviderCallKind.Lookup, "v1/accounts/lookup", request, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -106,8 +104,7 @@ public sealed class HttpProviderClient(
 
     public async Task<BalanceResult> GetBalanceAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Get(name);
-        var (status, body, _, latency, error) = await SendAsync<object?>(ProviderCallKind.Lookup, "v1/balance", null, settings.QueryTimeout, cancellationToken);
+        var (status, body, _, latency, error) = await SendAsync<object?>(ProviderCallKind.Lookup, "v1/balance", null, cancellationToken);
         var call = new CallInfo(status, latency);
         if (error is not null)
         {
@@ -121,16 +118,18 @@ public sealed class HttpProviderClient(
     }
 
     /// <summary>
-    /// One call with its own deadline. Transport faults come back as <c>error</c>, never as exceptions. A null
-    /// payload is a GET. A create is sent only past the provider's pause switch (else <see cref="ProviderPausedException"/>).
+    /// One call, bounded by the client's timeout (<see cref="ProviderResilience"/>, by <paramref name="kind"/>). Transport
+    /// faults and timeouts come back as <c>error</c>, never as exceptions. A null payload is a GET. A create is sent only
+    /// past the provider's pause switch (else <see cref="ProviderPausedException"/>).
     /// </summary>
     private async Task<(int? Status, byte[] Body, HttpResponseHeaders? Headers, int LatencyMs, string? Error)> SendAsync<T>(
-        ProviderCallKind kind, string path, T payload, TimeSpan timeout, CancellationToken cancellationToken)
+        ProviderCallKind kind, string path, T payload, CancellationToken cancellationToken)
     {
         var settings = options.Get(name);
         using var request = payload is null
             ? new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri(settings), path))
             : new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri(settings), path)) { Content = JsonContent.Create(payload, options: ProviderJson.Options) };
+        request.Options.Set(ProviderResilience.CallKind, kind);
         if (!string.IsNullOrEmpty(settings.ApiKey))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
@@ -146,20 +145,25 @@ public sealed class HttpProviderClient(
 
         var started = Stopwatch.GetTimestamp();
         CallOutcome? outcome = CallOutcome.Failed;
-        // A create, once sent, is bounded by its deadline alone (see the class remarks).
-        using var deadline = kind == ProviderCallKind.Create ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A create, once sent, is bounded by its timeout alone (see the class remarks).
+        var callToken = gated ? CancellationToken.None : cancellationToken;
         try
         {
-            deadline.CancelAfter(timeout);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+            // The pipeline has read the body within the timeout: reading it here does not wait on the network.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, callToken);
+            var body = await response.Content.ReadAsByteArrayAsync(callToken);
             var status = (int)response.StatusCode;
             outcome = status is 429 or 503 ? CallOutcome.Refused : status >= 500 ? CallOutcome.Failed : CallOutcome.Answered;
             return (status, body, response.Headers, Elapsed(started), null);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested || kind == ProviderCallKind.Create)
+        catch (TimeoutRejectedException ex)
         {
-            return (null, [], null, Elapsed(started), $"timeout after {timeout.TotalSeconds:0.#} s");
+            return (null, [], null, Elapsed(started), $"timeout after {ex.Timeout.TotalSeconds:0.#} s");
+        }
+        catch (OperationCanceledException) when (!callToken.IsCancellationRequested)
+        {
+            // Not our cancellation: the transport gave up (its connect timeout).
+            return (null, [], null, Elapsed(started), "the call was cancelled before the answer arrived");
         }
         catch (OperationCanceledException)
         {

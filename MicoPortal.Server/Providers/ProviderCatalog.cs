@@ -137,7 +137,7 @@ public sealed partial class ProviderCatalog : IDisposable
 
     /// <summary>
     /// Registers named <see cref="ProviderOptions"/> per provider (validated at start), one HTTP client per
-    /// provider and the catalog.
+    /// provider with its resilience pipeline (<see cref="ProviderResilience"/>) and the catalog.
     /// </summary>
     internal static IServiceCollection AddProviderClients(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -181,9 +181,12 @@ public sealed partial class ProviderCatalog : IDisposable
                     // HTTP/1.1 needs a connection per call in flight; the provider's limiter is what bounds them.
                     MaxConnectionsPerServer = sp.GetRequiredService<IOptionsMonitor<ProviderOptions>>().Get(name).MaxConcurrentCalls,
                     EnableMultipleHttp2Connections = true,
-                });
+                })
+                // The timeouts; never a retry (see ProviderResilience, docs/resilience.md).
+                .AddProviderResilience(name);
         }
 
+        services.AddResilienceTelemetry();
         services.AddSingleton<IValidateOptions<ProviderOptions>>(new ProviderOptionsValidation(configuration, environment));
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton<ProviderCallbackAddress>();

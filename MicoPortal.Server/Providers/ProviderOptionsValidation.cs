@@ -22,6 +22,12 @@ internal sealed class ProviderOptionsValidation(IConfiguration configuration, IH
                 $"{section}:BaseUrl is required: the built-in sandbox serves only 'default' and the names in Sandbox:Instances.");
         }
 
+        // A timeout of zero or less would be no timeout at all in the client's pipeline (ProviderResilience).
+        if (options.CreateTimeout <= TimeSpan.Zero || options.QueryTimeout <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail($"{section}:CreateTimeout and {section}:QueryTimeout must be positive.");
+        }
+
         // A create must be answered or time out while its order's lease holds, or another sweep could take the order
         // over, find nothing at the provider yet and send it again: such a create is never started.
         var lease = configuration.GetValue<TimeSpan?>("Verification:Lease") ?? new Verification.VerificationOptions().Lease;

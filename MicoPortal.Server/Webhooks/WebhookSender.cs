@@ -8,6 +8,7 @@ using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace MicoPortal.Server.Webhooks;
 
@@ -16,7 +17,7 @@ namespace MicoPortal.Server.Webhooks;
 /// drains the SMS one: claims due Pending events under a lease (two instances never send one at once; a killed
 /// sender's events come free when the lease passes), posts each to its shop, and records every try. Unlike SMS,
 /// sends do not wait for each other in rounds: a shop that hangs holds its own lane (<see cref="ShopCircuits"/>,
-/// at most <see cref="WebhookOptions.Parallelism"/> requests, each cut at <see cref="WebhookOptions.Timeout"/>)
+/// at most <see cref="WebhookOptions.Parallelism"/> requests, each cut at <see cref="WebhookOptions.Timeout"/> by the client's pipeline)
 /// while the loop keeps claiming for the others. An event is due only when no earlier event of its order is
 /// still pending, so one order's events reach the shop in the order they happened.
 /// </summary>
@@ -241,40 +242,37 @@ public sealed class WebhookSender(
         string? error = null;
         TimeSpan? retryAfter = null;
         var started = time.GetTimestamp();
-        using (var timeout = new CancellationTokenSource(settings.Timeout, time))
-        using (var call = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token))
+        try
         {
-            try
+            using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            request.Headers.Add(WebhookHeaders.EventId, delivery.EventId);
+            request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The scheme of provider callbacks (docs/api.md section 4), with the shop's own secret.
+            request.Headers.Add(WebhookHeaders.Signature, CallbackSignature.Sign(secret, timestamp, body));
+            // The client's pipeline cuts the request at Webhooks:Timeout (WebhookExtensions).
+            using var response = await httpFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stopping);
+            status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                request.Headers.Add(WebhookHeaders.EventId, delivery.EventId);
-                request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                // The scheme of provider callbacks (docs/api.md section 4), with the shop's own secret.
-                request.Headers.Add(WebhookHeaders.Signature, CallbackSignature.Sign(secret, timestamp, body));
-                using var response = await httpFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, call.Token);
-                status = (int)response.StatusCode;
-                if (!response.IsSuccessStatusCode)
+                error = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
                 {
-                    error = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
-                    if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-                    {
-                        retryAfter = RetryAfter(response.Headers.RetryAfter, sentAt);
-                    }
+                    retryAfter = RetryAfter(response.Headers.RetryAfter, sentAt);
                 }
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                error = $"No answer within {settings.Timeout.TotalSeconds:0.###} s.";
-            }
-            catch (OperationCanceledException)
-            {
-                error = "The portal shut down during the request.";
-            }
-            catch (HttpRequestException ex)
-            {
-                error = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
-            }
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            error = $"No answer within {ex.Timeout.TotalSeconds:0.###} s.";
+        }
+        catch (OperationCanceledException)
+        {
+            error = "The portal shut down during the request.";
+        }
+        catch (HttpRequestException ex)
+        {
+            error = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
         }
 
         var latency = time.GetElapsedTime(started);

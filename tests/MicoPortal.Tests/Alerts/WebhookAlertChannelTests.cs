@@ -5,6 +5,8 @@ using MicoPortal.Server.Incidents;
 using MicoPortal.Server.Providers;
 using MicoPortal.Shared.Incidents;
 using MicoPortal.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -101,6 +103,27 @@ public sealed class WebhookAlertChannelTests(ITestOutputHelper output)
         Assert.Equal(IncidentMetrics.SuccessRate, alert.Incident.Metric);
         Assert.Equal(new IncidentSlice("MICO-COINS-100", "MENA"), alert.Incident.Slice);
         Assert.Equal(IncidentSeverity.Critical, alert.Incident.Severity);
+    }
+
+    [Fact]
+    public async Task The_configured_client_gives_up_on_a_webhook_that_does_not_answer_within_its_timeout()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Hang = true;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alerts:Webhook:Enabled"] = "true",
+            ["Alerts:Webhook:Url"] = receiver.Url,
+            ["Alerts:Webhook:Secret"] = Secret,
+            ["Alerts:Webhook:TimeoutSeconds"] = "1",
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddAlerts(configuration).BuildServiceProvider();
+        var channel = new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), services.GetRequiredService<IOptions<AlertOptions>>(), new FakeTimeProvider(Now));
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => channel.SendAsync(Alert(Incident(9), IncidentChange.Opened, Now), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15)));
+
+        Assert.Equal("The alert webhook did not answer within 1 s.", error.Message);
+        Assert.Equal(1, receiver.Calls);
     }
 
     private static AlertOptions Options(string url) => new()

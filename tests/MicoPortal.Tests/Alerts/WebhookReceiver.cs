@@ -25,6 +25,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
+    /// <summary>While true, a post is read and never answered.</summary>
+    public volatile bool Hang;
+
     public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -42,6 +45,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
         Interlocked.Increment(ref _calls);
+        if (Hang)
+        {
+            await Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Results.Empty;
+        }
+
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             return Results.StatusCode(StatusCodes.Status500InternalServerError);
