@@ -123,7 +123,7 @@ public sealed class ProviderResilienceTests : IAsyncLifetime
             ["Provider:QueryTimeout"] = queryTimeout.ToString("c"),
         }).Build();
         var services = new ServiceCollection().AddLogging(l => l.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug)).AddSingleton<IConfiguration>(configuration);
-        ProviderCatalog.AddProviders(services, configuration, new Environment());
+        ProviderCatalog.AddProviderClients(services, configuration, new Environment());
         var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptionsMonitor<ProviderOptions>>();
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderCatalog.HttpClientName(ProviderCatalog.DefaultProvider));
