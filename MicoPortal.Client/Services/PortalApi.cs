@@ -1,10 +1,10 @@
-using MicoPortal.Shared.Incidents;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Shared.Auth;
 using MicoPortal.Shared.Common;
+using MicoPortal.Shared.Incidents;
 using MicoPortal.Shared.Metrics;
 using MicoPortal.Shared.Orders;
 using Microsoft.AspNetCore.Components.Forms;

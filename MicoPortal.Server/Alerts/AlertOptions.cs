@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using MicoPortal.Shared.Incidents;
-using MimeKit;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace MicoPortal.Server.Alerts;
 

@@ -1,6 +1,6 @@
 using Hangfire;
-using MicoPortal.Server.Infrastructure;
 using MicoPortal.Server.Data;
+using MicoPortal.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

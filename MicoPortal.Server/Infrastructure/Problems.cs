@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using MicoPortal.Shared.Common;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 
 namespace MicoPortal.Server.Infrastructure;
 

@@ -45,9 +45,16 @@ public sealed class OrderQueries(IDbContextFactory<PortalDbContext> dbFactory, T
     public static IQueryable<OrderResolution> WithoutFiles(IQueryable<OrderResolution> resolutions) => resolutions.AsNoTracking()
             .Select(r => new OrderResolution
             {
-                Id = r.Id, OrderId = r.OrderId, DeliveryAttemptNo = r.DeliveryAttemptNo, Outcome = r.Outcome, Reason = r.Reason,
-                Evidence = r.Evidence, EvidenceFileName = r.EvidenceFileName, EvidenceFileBytes = r.EvidenceFileBytes,
-                ResolvedBy = r.ResolvedBy, ResolvedAt = r.ResolvedAt,
+                Id = r.Id,
+                OrderId = r.OrderId,
+                DeliveryAttemptNo = r.DeliveryAttemptNo,
+                Outcome = r.Outcome,
+                Reason = r.Reason,
+                Evidence = r.Evidence,
+                EvidenceFileName = r.EvidenceFileName,
+                EvidenceFileBytes = r.EvidenceFileBytes,
+                ResolvedBy = r.ResolvedBy,
+                ResolvedAt = r.ResolvedAt,
             });
 
     public async Task<PagedResult<OrderSummaryDto>> ListAsync(OrderListQuery query, string? shop, CancellationToken cancellationToken)

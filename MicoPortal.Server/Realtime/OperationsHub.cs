@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Authorization;
 using MicoPortal.Server.Infrastructure;
 using MicoPortal.Shared.Realtime;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 

@@ -50,7 +50,12 @@ public sealed class DevelopmentWebhooks(
                 var url = new Uri(root, $"{SandboxWebhookReceiver.BasePath.TrimStart('/')}/{shop}").ToString();
                 db.ShopWebhooks.Add(new ShopWebhook
                 {
-                    Shop = shop, Url = url, ProtectedSecret = secrets.Protect(WebhookSecrets.New()), CreatedAt = now, UpdatedAt = now, UpdatedBy = "system:development",
+                    Shop = shop,
+                    Url = url,
+                    ProtectedSecret = secrets.Protect(WebhookSecrets.New()),
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    UpdatedBy = "system:development",
                 });
                 logger.LogInformation("Development: shop {Shop} sends its webhooks to the built-in receiver at {Url}", shop, url);
             }

@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MicoPortal.Server.Providers;
-using MicoPortal.Tests.Infrastructure;
 using MicoPortal.Server.Providers.Sandbox;
+using MicoPortal.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace MicoPortal.Sandbox.Tests;

@@ -367,12 +367,36 @@ internal static partial class SandboxProviderApi
 
         static Fault Roll(SandboxFaults f)
         {
-            if (Hit(f.MaintenanceRate)) return Fault.Maintenance;
-            if (Hit(f.RateLimitRate)) return Fault.RateLimit;
-            if (Hit(f.ServerErrorRate)) return Fault.ServerError;
-            if (Hit(f.TimeoutBeforeCommitRate)) return Fault.DropBeforeCommit;
-            if (Hit(f.TimeoutAfterCommitRate)) return Fault.DropAfterCommit;
-            if (Hit(f.MalformedRate)) return Fault.Malformed;
+            if (Hit(f.MaintenanceRate))
+            {
+                return Fault.Maintenance;
+            }
+
+            if (Hit(f.RateLimitRate))
+            {
+                return Fault.RateLimit;
+            }
+
+            if (Hit(f.ServerErrorRate))
+            {
+                return Fault.ServerError;
+            }
+
+            if (Hit(f.TimeoutBeforeCommitRate))
+            {
+                return Fault.DropBeforeCommit;
+            }
+
+            if (Hit(f.TimeoutAfterCommitRate))
+            {
+                return Fault.DropAfterCommit;
+            }
+
+            if (Hit(f.MalformedRate))
+            {
+                return Fault.Malformed;
+            }
+
             return Fault.None;
         }
 

@@ -95,7 +95,8 @@ public partial class HardeningTests(ITestOutputHelper output)
         {
             ["Metrics:ScrapeNetworks:0"] = "10.20.0.0/16",
             ["Metrics:ScrapeNetworks:1"] = "fd00::/8",
-        }, output) { TestServices = TestPeer.Add };
+        }, output)
+        { TestServices = TestPeer.Add };
         var anonymous = portal.CreateClient();
         var (ops, _) = await portal.SignInAsync(PortalClient.Operations);
         var (admin, _) = await portal.SignInAsync(PortalClient.Admin);

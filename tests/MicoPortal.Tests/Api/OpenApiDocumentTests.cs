@@ -111,7 +111,8 @@ public partial class OpenApiDocumentTests(PortalFixture fixture) : IClassFixture
             ["Sandbox:CallbackSecret"] = "staging-callback-secret",
             ["Provider:ApiKey"] = "staging-provider-key",
             ["Provider:CallbackSecret"] = "staging-callback-secret",
-        }) { Environment = "Staging" };
+        })
+        { Environment = "Staging" };
         staging.StartServer();
         var anonymous = staging.CreateClient();
 

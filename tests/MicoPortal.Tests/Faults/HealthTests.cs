@@ -1,17 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Reflection;
 using System.Text.Json;
 using Hangfire;
-using System.Reflection;
 using Hangfire.Storage;
 using Hangfire.Storage.Monitoring;
 using MicoPortal.Server.Health;
 using MicoPortal.Server.Reconciliation;
-using Microsoft.Extensions.DependencyInjection;
 using MicoPortal.Shared.Orders;
 using MicoPortal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 

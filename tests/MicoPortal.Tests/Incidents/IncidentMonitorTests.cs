@@ -137,8 +137,13 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
 
     private static Incident NewIncident() => new()
     {
-        Metric = IncidentMetrics.SuccessRate, Sku = "s", Region = "GLOBAL", StartedAt = Start, UpdatedAt = Start,
-        OpenSeries = "successRate|s|GLOBAL", Summary = "test",
+        Metric = IncidentMetrics.SuccessRate,
+        Sku = "s",
+        Region = "GLOBAL",
+        StartedAt = Start,
+        UpdatedAt = Start,
+        OpenSeries = "successRate|s|GLOBAL",
+        Summary = "test",
     };
 
     private static async Task AddMinuteAsync(IDbContextFactory<PortalDbContext> dbFactory, int minute, long delivered, long failed)
@@ -150,8 +155,13 @@ public sealed class IncidentMonitorTests(ITestOutputHelper output)
             latency.Add(900, delivered / 2);
             db.MetricsMinutes.Add(new MetricsMinute
             {
-                Minute = Start.AddMinutes(minute), Sku = "MICO-COINS-500", Region = "GLOBAL", Instance = $"instance-{instance}",
-                Delivered = delivered / 2, Failed = failed / 2 + (instance == 0 ? failed % 2 : 0), LatencyBuckets = latency.Serialize(),
+                Minute = Start.AddMinutes(minute),
+                Sku = "MICO-COINS-500",
+                Region = "GLOBAL",
+                Instance = $"instance-{instance}",
+                Delivered = delivered / 2,
+                Failed = failed / 2 + (instance == 0 ? failed % 2 : 0),
+                LatencyBuckets = latency.Serialize(),
             });
         }
 

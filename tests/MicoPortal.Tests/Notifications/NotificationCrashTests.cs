@@ -34,8 +34,12 @@ public class NotificationCrashTests(ITestOutputHelper output)
         settings["Verification:SettlementCheckAfter"] = "00:00:00";
 
         // Every tenth order comes without a phone (Skipped, nothing to send); a third fail at the provider (user ids ending in 91).
-        var batch = Enumerable.Range(0, Orders).Select(i => PortalClient.NewOrder($"sms-crash-{i}", ScenarioExpectations.UserId(i % 3 == 0 ? 91 : 10 + i % 70, i))
-            with { CustomerPhone = i % 10 == 0 ? null : $"+97150{i:0000000}" }).ToList();
+        var batch = Enumerable.Range(0, Orders)
+            .Select(i => PortalClient.NewOrder($"sms-crash-{i}", ScenarioExpectations.UserId(i % 3 == 0 ? 91 : 10 + i % 70, i)) with
+            {
+                CustomerPhone = i % 10 == 0 ? null : $"+97150{i:0000000}",
+            })
+            .ToList();
         var withPhone = batch.Count(o => o.CustomerPhone is not null);
 
         // 1. The sender is off: orders reach their final status, their notifications wait in the outbox. Then the crash.

@@ -1,8 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using MicoPortal.Server.Audit;
 using MicoPortal.Server.Orders;
 using MicoPortal.Server.Providers.Sandbox;
