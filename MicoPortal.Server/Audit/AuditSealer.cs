@@ -34,13 +34,10 @@ public sealed class AuditSealer(
     public Task SealPendingAsync(CancellationToken cancellationToken) =>
         runner.RunAsync(JobId, Budget, async token =>
         {
-            if (await SealOnceAsync(token) > 0)
-            {
-                return true;
-            }
-
+            // Every round, not only an idle one: under steady traffic there is always something to seal.
+            var sealedCount = await SealOnceAsync(token);
             await CheckpointIfDueAsync(token);
-            return false;
+            return sealedCount > 0;
         }, cancellationToken);
 
     /// <summary>Seals one batch; returns how many entries were sealed (0 when none were pending or another sealer won).</summary>

@@ -33,7 +33,6 @@ public static class PortalExtensions
         services.TryAddSingletonTimeProvider();
         services.AddPortalApiConventions();
         services.AddPortalDatabase();
-        services.AddBackgroundJobs();
         services.AddPortalAuth(configuration);
         services.AddOrders();
         services.AddVerification(configuration);
@@ -54,6 +53,9 @@ public static class PortalExtensions
         services.AddPortalProxyTrust(configuration);
         services.AddPortalRateLimiting(configuration);
         services.AddPortalPages();
+        // Last: hosted services stop in reverse order, so the Hangfire server stops first and no sweep claims
+        // work after the delivery pipeline, the intake writer or the alert dispatcher have stopped.
+        services.AddBackgroundJobs();
         return builder;
     }
 

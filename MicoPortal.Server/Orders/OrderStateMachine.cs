@@ -347,9 +347,9 @@ public static class OrderStateMachine
     /// <summary>Only the flag changes: the order keeps its place in the queue, its lease and its pacing.</summary>
     private static (bool, string) OnSlaPassed(Order order, DateTimeOffset now)
     {
-        if (order.Status.IsFinal() || order.DueBy > now)
+        if (order.Status.IsFinal() || order.Stuck || order.DueBy > now)
         {
-            return (false, $"not stuck: {(order.Status.IsFinal() ? "final" : "within its SLA")}");
+            return (false, order.Stuck ? "already stuck" : $"not stuck: {(order.Status.IsFinal() ? "final" : "within its SLA")}");
         }
 
         order.Stuck = true;

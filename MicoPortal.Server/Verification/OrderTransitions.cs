@@ -420,6 +420,12 @@ public sealed class OrderTransitions(
         // The attempt row belongs to the attempt the event was about: failover starts a new one in Apply.
         var (attemptNo, provider) = (order.AttemptNo, item.Provider ?? order.Provider);
         var transition = OrderStateMachine.Apply(order, item.Event, now, policy);
+        if (item.Event is SlaPassed && !transition.Accepted)
+        {
+            // The order became final, or another sweep flagged it, since it was picked: nothing to record or rewrite.
+            return;
+        }
+
         if (item.Event is RetryDeliveryRequested)
         {
             // A person's retry is the first step of the new attempt.

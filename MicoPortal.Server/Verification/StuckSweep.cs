@@ -30,16 +30,18 @@ public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, Ord
             .Select(o => o.Id)
             .Take(RoundLimit)
             .ToListAsync(cancellationToken);
+        var flagged = 0;
         foreach (var batch in due.Chunk(WriteBatch))
         {
             // Not claimed (no lease held): the state machine reads each order as it is inside the write, and one that
             // became final meanwhile is left alone.
-            await transitions.WriteAsync(db, [.. batch.Select(id => new PendingEvent(id, null, order => new OrderWork(order, new SlaPassed(), AttemptKind.Sla)))],
+            var saved = await transitions.WriteAsync(db, [.. batch.Select(id => new PendingEvent(id, null, order => new OrderWork(order, new SlaPassed(), AttemptKind.Sla)))],
                 [], cancellationToken);
+            flagged += saved.Count(s => s.Transition.Accepted);
         }
 
         var forgetBefore = now - CallbackMemory;
         await db.ProcessedCallbacks.Where(c => c.ReceivedAt < forgetBefore).ExecuteDeleteAsync(cancellationToken);
-        return due.Count;
+        return flagged;
     }
 }

@@ -132,6 +132,17 @@ public class OrderStateMachineTests
         Assert.Equal(T0.AddMinutes(16), order.LeaseUntil);
     }
 
+    [Fact]
+    public void An_order_already_stuck_is_not_flagged_again()
+    {
+        var order = NewOrder(OrderStatus.Submitted);
+        order.Stuck = true;
+        var t = OrderStateMachine.Apply(order, new SlaPassed(), T0.AddMinutes(16), Policy);
+
+        Assert.False(t.Accepted);
+        Assert.False(t.Visible);
+    }
+
     [Theory]
     [InlineData(OrderStatus.Delivered, 16)]
     [InlineData(OrderStatus.Failed, 16)]

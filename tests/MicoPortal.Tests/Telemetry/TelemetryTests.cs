@@ -96,8 +96,10 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output)
         Assert.True(await PortalClient.EventuallyAsync(async () =>
         {
             text = await scraper.GetStringAsync("/metrics");
-            return text.Contains("micoportal_orders_open{", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(10)), "micoportal_orders_open should appear once the summary is refreshed");
+            // The delivery's counters are recorded just after its commit, and a scrape is cached for a moment.
+            return text.Contains("micoportal_orders_open{", StringComparison.Ordinal)
+                && text.Contains("micoportal_orders_completed_total{", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10)), "micoportal_orders_open and the completed counter should appear once the summary is refreshed");
         output.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("micoportal_", StringComparison.Ordinal))));
 
         string[] series =
