@@ -46,6 +46,14 @@ public sealed class LoadState<T> where T : class
         {
             // The page was left.
         }
+        catch (OperationCanceledException)
+        {
+            // Not ours: HttpClient gave up waiting (its timeout). An error the page shows with Try again, not a crash.
+            if (generation == _generation)
+            {
+                Error = "The portal did not answer in time.";
+            }
+        }
     }
 
     /// <summary>A value newer than any load still out (a live push): it wins over their answers.</summary>
