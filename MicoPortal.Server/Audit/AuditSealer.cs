@@ -16,6 +16,7 @@ public sealed class AuditSealer(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptions<AuditOptions> options,
     RecurringJobRunner runner,
+    WriteGate writeGate,
     TimeProvider time,
     ILogger<AuditSealer> logger)
 {
@@ -48,6 +49,7 @@ public sealed class AuditSealer(
         // BEGIN IMMEDIATE (the one write lock); on PostgreSQL and SQL Server, of two sealers on other
         // instances that read the same rows, one fails and tries again from the new head (the unique
         // sequence catches what isolation would not).
+        using var turn = await writeGate.EnterAsync(db.Database, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
         var pending = await db.AuditEntries.AsNoTracking()
             .Where(e => e.Sequence == null)

@@ -31,6 +31,7 @@ public static class DataExtensions
             db.UsePortalDatabase(options.Provider, connectionString);
         });
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+        services.AddSingleton<WriteGate>();
         return services;
     }
 

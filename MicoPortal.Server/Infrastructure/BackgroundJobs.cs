@@ -45,7 +45,11 @@ public static class RecurringJobExtensions
             .UseRecommendedSerializerSettings());
         services.AddHangfireServer(o =>
         {
-            o.WorkerCount = 8;
+            // Held for long: two for each continuous sweep (its run and the successor waiting to take over), one
+            // each for the SMS and webhook senders, the audit sealer and the reconciliation watchdog (7). Short:
+            // the stuck sweep and the incident monitor. The rest is for reconciliations an Admin queues (each
+            // runs until its file is done) and re-verifications, so a few of them never stall the sweeps' triggers.
+            o.WorkerCount = 12;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         services.AddSingleton<RecurringJobRunner>();
@@ -77,7 +81,8 @@ public static class RecurringJobExtensions
 
 /// <summary>
 /// The one guard around every recurring job's run: at most one run of a job per process at a time (a run that finds
-/// the previous one still working returns at once; across processes, leases keep the work apart), the host's stopping
+/// the previous one still working returns at once, except the one successor of a continuous job, below; across
+/// processes, leases keep the work apart), the host's stopping
 /// token beside Hangfire's, a time budget in which the job keeps doing rounds while there is work, and failures that
 /// never fail the Hangfire job: a round that throws (database unreachable or locked, disk full, a bug) is logged, and
 /// the next round is tried after <see cref="ErrorPause"/>, so the recurring loop picks up by itself once the cause is
@@ -92,7 +97,7 @@ public sealed class RecurringJobRunner(IHostApplicationLifetime lifetime, TimePr
     /// <summary>Logged again after this many failed rounds in a row, so an outage is visible but not a flood.</summary>
     private const int FailuresPerLogLine = 30;
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Guard> _guards = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -101,20 +106,27 @@ public sealed class RecurringJobRunner(IHostApplicationLifetime lifetime, TimePr
     /// With <paramref name="whenIdle"/>, a round that found nothing waits on it and the run goes on within its budget
     /// (the sweeps: a wake-up signal or a short poll); without it, the run ends. <paramref name="whenDone"/> is awaited
     /// before the guard is released, however the run ended: work a run started in the background finishes within it.
+    /// <para>
+    /// A continuous job (one with <paramref name="whenIdle"/>) hands over without a gap: the first run that finds the
+    /// job working waits as its successor and starts the moment the run ends its budget. Without that, the next run
+    /// came with Hangfire's next trigger, 50 to 350 ms later on an idle machine, and every order received meanwhile
+    /// waited for its create (the dispatch delay's tail). Other runs that find the job working return at once.
+    /// </para>
     /// </summary>
     public async Task RunAsync(string job, TimeSpan budget, Func<CancellationToken, Task<bool>> round, CancellationToken jobToken,
         Func<CancellationToken, Task>? whenIdle = null, Func<Task>? whenDone = null)
     {
-        var running = _running.GetOrAdd(job, _ => new SemaphoreSlim(1, 1));
-        if (!await running.WaitAsync(0, CancellationToken.None))
-        {
-            return;
-        }
-
         // Hangfire cancels the job token when its server stops; the host's stopping token is the
         // earlier, certain signal (it fires before any hosted service is stopped).
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(jobToken, lifetime.ApplicationStopping);
         var token = stopping.Token;
+        var guard = _guards.GetOrAdd(job, _ => new Guard());
+        if (!await guard.TakeAsync(successorMayWait: whenIdle is not null, token))
+        {
+            return;
+        }
+
+        var running = guard.Running;
         var started = time.GetTimestamp();
         bool Within() => !token.IsCancellationRequested && time.GetElapsedTime(started) < budget;
         try
@@ -170,6 +182,42 @@ public sealed class RecurringJobRunner(IHostApplicationLifetime lifetime, TimePr
             finally
             {
                 running.Release();
+            }
+        }
+    }
+
+    /// <summary>A job's run slot, and the slot of the one run that may wait to succeed it.</summary>
+    private sealed class Guard
+    {
+        public SemaphoreSlim Running { get; } = new(1, 1);
+
+        private readonly SemaphoreSlim _successor = new(1, 1);
+
+        /// <summary>True when this run may go ahead (at once, or as the successor once the running one ended).</summary>
+        public async Task<bool> TakeAsync(bool successorMayWait, CancellationToken token)
+        {
+            if (await Running.WaitAsync(0, CancellationToken.None))
+            {
+                return true;
+            }
+
+            if (!successorMayWait || !await _successor.WaitAsync(0, CancellationToken.None))
+            {
+                return false;
+            }
+
+            try
+            {
+                await Running.WaitAsync(token);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            finally
+            {
+                _successor.Release();
             }
         }
     }

@@ -21,6 +21,7 @@ public sealed class NotificationSender(
     IOptions<NotificationOptions> options,
     RecurringJobRunner runner,
     IHostApplicationLifetime lifetime,
+    WriteGate writeGate,
     TimeProvider time,
     ILogger<NotificationSender> logger)
 {
@@ -71,9 +72,9 @@ public sealed class NotificationSender(
         }
 
         // The lease condition is checked again in the update: of two instances claiming the same rows, each row goes to one.
-        await db.CustomerNotifications
+        await writeGate.WriteAsync(db.Database, () => db.CustomerNotifications
             .Where(n => due.Contains(n.Id) && n.Status == NotificationStatus.Pending && (n.LeaseUntil == null || n.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseUntil, now + settings.Lease).SetProperty(n => n.LeaseToken, lease), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseUntil, now + settings.Lease).SetProperty(n => n.LeaseToken, lease), cancellationToken), cancellationToken);
         return await db.CustomerNotifications.AsNoTracking().Where(n => n.LeaseToken == lease).ToListAsync(cancellationToken);
     }
 
@@ -84,9 +85,9 @@ public sealed class NotificationSender(
         // tried, so the next try looks it up at the gateway instead of sending it again. A lost lease sends nothing.
         await using (var before = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var ours = await before.CustomerNotifications
+            var ours = await writeGate.WriteAsync(before.Database, () => before.CustomerNotifications
                 .Where(n => n.Id == notification.Id && n.LeaseToken == notification.LeaseToken)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.Tries, tries), cancellationToken);
+                .ExecuteUpdateAsync(s => s.SetProperty(n => n.Tries, tries), cancellationToken), cancellationToken);
             if (ours == 0)
             {
                 return;
@@ -133,7 +134,7 @@ public sealed class NotificationSender(
         var nextTry = now + (refusal?.RetryAfter ?? Backoff[Math.Min(tries, Backoff.Length) - 1]);
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         // Saved even during shutdown (no token): the send happened, and forgetting that would repeat it.
-        await db.CustomerNotifications
+        await writeGate.WriteAsync(db.Database, () => db.CustomerNotifications
             .Where(n => n.Id == notification.Id && n.LeaseToken == notification.LeaseToken)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(n => n.Status, status)
@@ -143,7 +144,7 @@ public sealed class NotificationSender(
                 .SetProperty(n => n.Error, error)
                 .SetProperty(n => n.NextTryAt, nextTry)
                 .SetProperty(n => n.LeaseUntil, (DateTimeOffset?)null)
-                .SetProperty(n => n.LeaseToken, (Guid?)null), CancellationToken.None);
+                .SetProperty(n => n.LeaseToken, (Guid?)null), CancellationToken.None), CancellationToken.None);
 
         if (status == NotificationStatus.Failed)
         {

@@ -31,7 +31,7 @@ namespace MicoPortal.Server.Orders;
 /// </summary>
 public sealed class OrderIntakeWriter(
     IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<VerificationOptions> verification,
-    OrderChangeFeed feed, MetricsRecorder metrics, SweepSignals sweeps, ILogger<OrderIntakeWriter> logger) : BackgroundService
+    OrderChangeFeed feed, MetricsRecorder metrics, SweepSignals sweeps, WriteGate writeGate, ILogger<OrderIntakeWriter> logger) : BackgroundService
 {
     /// <summary>Orders per transaction at most; a bigger backlog is written in several.</summary>
     public const int MaxGroupOrders = 4_000;
@@ -195,6 +195,7 @@ public sealed class OrderIntakeWriter(
         var created = new List<Order>();
         // Repeats inside this transaction (two requests with one externalId) see each other.
         var written = new Dictionary<(string Shop, string ExternalId), (long Id, ValidOrder Order)>();
+        using var turn = await writeGate.EnterAsync(statements.Provider, CancellationToken.None);
         await using var transaction = await statements.Connection.BeginTransactionAsync();
         statements.Enlist(transaction);
         foreach (var (group, i) in rows)
@@ -302,6 +303,8 @@ public sealed class OrderIntakeWriter(
         }
 
         public DbConnection Connection { get; }
+
+        public DatabaseProvider Provider => provider;
 
         public static async Task<Statements> OpenAsync(IDbContextFactory<PortalDbContext> dbFactory, CancellationToken cancellationToken)
         {

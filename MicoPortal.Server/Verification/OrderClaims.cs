@@ -38,7 +38,7 @@ public enum ReleaseKind
 /// SQLite reads the due ids through its named partial index first; SQL Server and PostgreSQL claim
 /// in one statement that skips rows locked by another server's claim.
 /// </summary>
-public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options, ILogger<OrderClaims> logger)
+public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions> options, WriteGate writeGate, ILogger<OrderClaims> logger)
 {
     /// <summary>Partial index of the dispatch queue: Received orders whose create was never issued.</summary>
     public const string DispatchIndex = "IX_Orders_Dispatch";
@@ -119,6 +119,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         // The lease and the read of what it took are one transaction: a write between them (a callback renews an
         // order's token) made the read miss an order it had leased, which then sat untouched until the lease ran
         // out (a minute: the tail of the verify benchmark, an order holding a SUCCESS callback).
+        using var turn = await writeGate.EnterAsync(DatabaseProvider.Sqlite, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var candidates = db.Orders.Where(o => ids.Contains(o.Id) && o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now)).Where(filter);
         if (dispatch)
@@ -263,6 +264,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
             await using var db = await dbFactory.CreateDbContextAsync(timeout.Token);
             var held = db.Orders.Where(o => ids.Contains(o.Id) && o.LeaseUntil == lease);
             var token = Guid.NewGuid();
+            using var turn = await writeGate.EnterAsync(db.Database, timeout.Token);
             var released = kind switch
             {
                 ReleaseKind.NeverSentReroute => await held.ExecuteUpdateAsync(s => s

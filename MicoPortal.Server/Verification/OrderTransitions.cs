@@ -38,6 +38,7 @@ public sealed class OrderTransitions(
     IOptions<NotificationOptions> notifications,
     Incidents.LateDeliveries lateDeliveries,
     Webhooks.WebhookOutbox webhooks,
+    WriteGate writeGate,
     ILogger<OrderTransitions> logger)
 {
     private const int MaxConflictRounds = 10;
@@ -117,6 +118,7 @@ public sealed class OrderTransitions(
         var now = time.GetUtcNow();
         var results = new Results(ReferenceEqualityComparer.Instance);
         var work = new List<OrderWork>(pending.Count);
+        using (await writeGate.EnterAsync(db.Database, cancellationToken))
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var ids = pending.Select(p => p.OrderId).Distinct().ToList();

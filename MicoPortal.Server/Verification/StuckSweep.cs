@@ -9,7 +9,7 @@ namespace MicoPortal.Server.Verification;
 /// Flags orders that are not final past their SLA, through the state machine like every other change of an
 /// order's flags (<see cref="SlaPassed"/>), and forgets old callback event ids.
 /// </summary>
-public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, OrderTransitions transitions, TimeProvider time)
+public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, OrderTransitions transitions, WriteGate writeGate, TimeProvider time)
 {
     private static readonly TimeSpan CallbackMemory = TimeSpan.FromDays(2);
 
@@ -41,7 +41,7 @@ public sealed class StuckSweep(IDbContextFactory<PortalDbContext> dbFactory, Ord
         }
 
         var forgetBefore = now - CallbackMemory;
-        await db.ProcessedCallbacks.Where(c => c.ReceivedAt < forgetBefore).ExecuteDeleteAsync(cancellationToken);
+        await writeGate.WriteAsync(db.Database, () => db.ProcessedCallbacks.Where(c => c.ReceivedAt < forgetBefore).ExecuteDeleteAsync(cancellationToken), cancellationToken);
         return flagged;
     }
 }

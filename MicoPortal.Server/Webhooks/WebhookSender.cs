@@ -28,6 +28,7 @@ public sealed class WebhookSender(
     ShopCircuits circuits,
     IOptions<WebhookOptions> options,
     RecurringJobRunner runner,
+    WriteGate writeGate,
     TimeProvider time,
     ILogger<WebhookSender> logger)
 {
@@ -122,9 +123,9 @@ public sealed class WebhookSender(
 
         // The lease condition is checked again in the update: of two instances claiming the same rows, each row goes to one.
         var lease = Guid.NewGuid();
-        await db.WebhookDeliveries
+        await writeGate.WriteAsync(db.Database, () => db.WebhookDeliveries
             .Where(d => EF.Parameter(picked).Contains(d.Id) && d.State == WebhookDeliveryState.Pending && (d.LeaseUntil == null || d.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, now + settings.Lease).SetProperty(d => d.LeaseToken, lease), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, now + settings.Lease).SetProperty(d => d.LeaseToken, lease), cancellationToken), cancellationToken);
         var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.LeaseToken == lease).OrderBy(d => d.Id).ToListAsync(cancellationToken);
         var shops = rows.Select(r => r.Shop).Distinct().ToList();
         var webhooks = await db.ShopWebhooks.AsNoTracking().Where(w => EF.Parameter(shops).Contains(w.Shop)).ToDictionaryAsync(w => w.Shop, cancellationToken);
@@ -141,8 +142,8 @@ public sealed class WebhookSender(
                 else
                 {
                     // Another claim of this instance took the shop's last slot meanwhile: the row goes back at once.
-                    await db.WebhookDeliveries.Where(d => d.Id == row.Id && d.LeaseToken == lease)
-                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), cancellationToken);
+                    await writeGate.WriteAsync(db.Database, () => db.WebhookDeliveries.Where(d => d.Id == row.Id && d.LeaseToken == lease)
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), cancellationToken), cancellationToken);
                 }
             }
         }
@@ -176,13 +177,13 @@ public sealed class WebhookSender(
         // Held for longer than the longest cool-down: not an event an admin has just resent (that one gets its try first).
         var heldSince = now - (settings.CircuitCooldown * 16);
         var error = $"Given up: the shop's endpoint kept failing (circuit open) for {settings.GiveUpAfter} after the event.";
-        var given = await db.WebhookDeliveries
+        var given = await writeGate.WriteAsync(db.Database, () => db.WebhookDeliveries
             .Where(d => EF.Parameter(open).Contains(d.Shop) && d.State == WebhookDeliveryState.Pending && (d.RetryFrom ?? d.CreatedAt) <= createdBefore
                 && d.NextAttemptAt <= heldSince && (d.LeaseUntil == null || d.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, WebhookDeliveryState.Failed)
                 .SetProperty(d => d.NextAttemptAt, (DateTimeOffset?)null)
-                .SetProperty(d => d.LastError, error), cancellationToken);
+                .SetProperty(d => d.LastError, error), cancellationToken), cancellationToken);
         if (given > 0)
         {
             logger.LogWarning("{Count} webhook events of shops {Shops} given up behind an open circuit", given, open);
@@ -307,6 +308,7 @@ public sealed class WebhookSender(
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        using var turn = await writeGate.EnterAsync(db.Database, CancellationToken.None);
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await db.WebhookDeliveries
             .Where(d => d.Id == delivery.Id && d.LeaseToken == delivery.LeaseToken && d.State == WebhookDeliveryState.Pending)

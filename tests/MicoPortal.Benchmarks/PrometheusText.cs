@@ -44,6 +44,9 @@ internal static class PrometheusText
 
     public const string GcCollections = "dotnet_gc_collections_total";
 
+    /// <summary>Time the runtime paused the process for collections, since start.</summary>
+    public const string GcPauseTime = "dotnet_gc_pause_time_seconds_total";
+
     public const string Gen2 = "gc_heap_generation=\"gen2\"";
 
     public const string SqliteHighwater = "micoportal_sqlite_memory_highwater_bytes";

@@ -26,7 +26,10 @@ public static class VerifyBenchmark
         // --rate R --seconds S: open loop, R new orders a second through the shop API for S seconds
         // (instead of a seeded backlog), for the dispatch and confirmation delays at a given load.
         var rate = options.Int("rate", 0);
-        var orders = rate > 0 ? rate * options.Int("seconds", 60) : options.Int("orders", 1_000_000);
+        // --warmup W (open loop only): the first W seconds of the feed are not counted in the steady-state delays
+        // (process start-up, the JIT, the limit's slow start); the whole run's delays are reported beside them.
+        var warmup = rate > 0 ? options.Int("warmup", 0) : 0;
+        var orders = rate > 0 ? rate * (warmup + options.Int("seconds", 60)) : options.Int("orders", 1_000_000);
         var scenarios = options.Bool("scenarios", false);
         var timeout = TimeSpan.FromMinutes(options.Int("minutes", 30));
         var root = Path.Combine(Path.GetTempPath(), $"micoportal-bench-verify-{Guid.NewGuid():N}");
@@ -94,7 +97,9 @@ public static class VerifyBenchmark
         await feeding;
         var allFinal = final >= orders ? clock.Elapsed.TotalSeconds : (double?)null;
         var cpu = portal.CpuTime() + provider.CpuTime() - cpuBefore;
-        var delays = await DelaysAsync(connection);
+        var metrics = await admin.GetStringAsync("metrics");
+        var delays = await DelaysAsync(connection, 0);
+        var steady = warmup > 0 ? await DelaysAsync(connection, warmup) : default;
         var t10 = progress.First(p => p.Final >= orders / 10).Seconds;
         var t90 = progress.FirstOrDefault(p => p.Final >= orders * 9 / 10).Seconds;
         Console.WriteLine(JsonSerializer.Serialize(new
@@ -110,10 +115,15 @@ public static class VerifyBenchmark
             ordersPerSecond = Math.Round(final / clock.Elapsed.TotalSeconds),
             sustainedOrdersPerSecond = t90 > t10 ? Math.Round(orders * 0.8 / (t90 - t10)) : (double?)null,
             serverPeakWorkingSetMb = portal.PeakWorkingSetBytes() / 1024 / 1024,
+            serverGcPauseSeconds = Math.Round(PrometheusText.Sum(metrics, PrometheusText.GcPauseTime), 2),
+            serverGen2Collections = (long)PrometheusText.Sum(metrics, PrometheusText.GcCollections, PrometheusText.Gen2),
             // Both processes (portal and provider), from the portal's start to the end of the run.
             cpuMsPerOrder = Math.Round(cpu.TotalMilliseconds / Math.Max(1, final), 3),
             dispatchDelayMs = delays.Dispatch,
             confirmationDelayMs = delays.Confirmation,
+            warmupSeconds = warmup,
+            steadyDispatchDelayMs = steady.Dispatch,
+            steadyConfirmationDelayMs = steady.Confirmation,
             hangRate,
             providerRps = options.Int("provider-rps", 0),
             refused429Total = refusedBefore,
@@ -158,12 +168,14 @@ public static class VerifyBenchmark
     /// p50/p99 of the dispatch delay (Received to the create's claim, which is when it is sent) and the
     /// confirmation delay (the provider's own SUCCESS time in its proof to Delivered), from the portal's rows.
     /// For a seeded backlog the dispatch delay is mostly time spent queueing; the open-loop figures come from
-    /// <c>--rate</c> runs.
+    /// <c>--rate</c> runs. Orders received in the first <paramref name="skipSeconds"/> of the run are left out.
     /// </summary>
-    private static async Task<(object Dispatch, object Confirmation)> DelaysAsync(SqliteConnection connection)
+    private static async Task<(object? Dispatch, object? Confirmation)> DelaysAsync(SqliteConnection connection, int skipSeconds)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT CreateIssuedAt - ReceivedAt, CompletedAt - DeliveredAt FROM Orders WHERE Status = 'Delivered' AND CreateIssuedAt IS NOT NULL AND DeliveredAt IS NOT NULL";
+        command.CommandText = "SELECT CreateIssuedAt - ReceivedAt, CompletedAt - DeliveredAt FROM Orders WHERE Status = 'Delivered' AND CreateIssuedAt IS NOT NULL AND DeliveredAt IS NOT NULL"
+            + " AND ReceivedAt >= (SELECT MIN(ReceivedAt) FROM Orders) + $skip";
+        command.Parameters.AddWithValue("$skip", skipSeconds * 1000L);
         var dispatch = new List<long>();
         var confirmation = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -179,7 +191,7 @@ public static class VerifyBenchmark
         {
             values.Sort();
             long At(double p) => values.Count == 0 ? 0 : values[Math.Min(values.Count - 1, (int)(p * values.Count))];
-            return new { p50 = At(0.50), p99 = At(0.99) };
+            return new { p50 = At(0.50), p99 = At(0.99), max = values.Count == 0 ? 0 : values[^1] };
         }
     }
 

@@ -102,6 +102,51 @@ public sealed class RecurringJobRunnerTests
     }
 
     [Fact]
+    public async Task A_continuous_job_hands_over_to_one_waiting_successor_when_its_run_ends()
+    {
+        var runner = Runner();
+        var firstEnds = new TaskCompletionSource();
+        var firstDone = false;
+        // A zero budget: the first run ends after its idle wait, which the test controls.
+        var first = runner.RunAsync("sweep", TimeSpan.Zero, _ => Task.FromResult(false), CancellationToken.None,
+            whenIdle: _ => firstEnds.Task, whenDone: () => { firstDone = true; return Task.CompletedTask; });
+
+        // The next trigger waits as the successor; a third returns at once.
+        var successorRanAfterFirst = new TaskCompletionSource<bool>();
+        var successor = runner.RunAsync("sweep", TimeSpan.Zero, _ => { successorRanAfterFirst.TrySetResult(firstDone); return Task.FromResult(false); },
+            CancellationToken.None, whenIdle: _ => Task.CompletedTask);
+        var thirdRan = false;
+        var third = runner.RunAsync("sweep", TimeSpan.Zero, _ => { thirdRan = true; return Task.FromResult(false); }, CancellationToken.None,
+            whenIdle: _ => Task.CompletedTask);
+        Assert.True(third.IsCompletedSuccessfully, "only one successor waits");
+        Assert.False(successor.IsCompleted, "the successor waits while the first run lasts");
+
+        // Before the hand-over, the successor returned at once and nothing ran until Hangfire's next trigger (none comes here).
+        firstEnds.SetResult();
+        await first;
+        Assert.True(await successorRanAfterFirst.Task.WaitAsync(TimeSpan.FromSeconds(5)), "the successor ran after the first run had ended");
+        await successor;
+        Assert.False(thirdRan);
+    }
+
+    [Fact]
+    public async Task A_waiting_successor_gives_up_when_the_host_stops()
+    {
+        var runner = Runner();
+        var release = new TaskCompletionSource<bool>();
+        var first = runner.RunAsync("sweep", TimeSpan.FromMinutes(1), _ => release.Task, CancellationToken.None, whenIdle: _ => Task.CompletedTask);
+        var successorRan = false;
+        var successor = runner.RunAsync("sweep", TimeSpan.Zero, _ => { successorRan = true; return Task.FromResult(false); }, CancellationToken.None, whenIdle: _ => Task.CompletedTask);
+        Assert.False(successor.IsCompleted);
+
+        _lifetime.Stop();
+        await successor.WaitAsync(TimeSpan.FromSeconds(5));
+        release.SetResult(false);
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(successorRan, "a successor never starts once the host is stopping");
+    }
+
+    [Fact]
     public void Declared_jobs_are_scheduled_and_a_switched_off_one_is_removed()
     {
         var services = new ServiceCollection();

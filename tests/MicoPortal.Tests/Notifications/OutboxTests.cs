@@ -39,8 +39,8 @@ public abstract class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>A sender on this test's database and clock.</summary>
     protected NotificationSender CreateSender(ISmsGateway gateway, IOptions<NotificationOptions> options) => new(Db, gateway, options,
-        _factory.Services.GetRequiredService<MicoPortal.Server.Infrastructure.RecurringJobRunner>(), _factory.Services.GetRequiredService<IHostApplicationLifetime>(), Time,
-        NullLogger<NotificationSender>.Instance);
+        _factory.Services.GetRequiredService<MicoPortal.Server.Infrastructure.RecurringJobRunner>(), _factory.Services.GetRequiredService<IHostApplicationLifetime>(),
+        _factory.Services.GetRequiredService<MicoPortal.Server.Data.WriteGate>(), Time, NullLogger<NotificationSender>.Instance);
 
     /// <summary>An SMS for order 1 that is due at <see cref="Start"/>.</summary>
     protected async Task<long> AddPendingAsync(string to = "+971501234567", string text = "Your 500 MICO coins for account 12345610 have arrived (order t-1).")

@@ -80,7 +80,7 @@ public sealed class ClaimRaceTests : IAsyncLifetime
             await other.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Version, Guid.NewGuid()).SetProperty(o => o.CallbackVersion, 1));
         });
         await using var db = Context(interloper);
-        var claims = new OrderClaims(TimeProvider.System, Options.Create(new VerificationOptions()), NullLogger<OrderClaims>.Instance);
+        var claims = new OrderClaims(TimeProvider.System, Options.Create(new VerificationOptions()), new WriteGate(), NullLogger<OrderClaims>.Instance);
 
         var batch = await claims.ClaimForVerifyAsync(db, 10, CancellationToken.None);
         await interloper.Done;
