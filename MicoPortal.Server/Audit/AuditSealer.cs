@@ -114,7 +114,7 @@ public sealed class AuditSealer(
         if (last != head.Sequence)
         {
             db.AuditCheckpoints.Add(new AuditCheckpoint { Sequence = head.Sequence, Hash = head.Hash, At = now });
-            await db.SaveChangesAsync(cancellationToken);
+            await writeGate.WriteAsync(db.Database, () => db.SaveChangesAsync(cancellationToken), cancellationToken);
             // The log is the copy outside the database: compare it with GET /api/v1/audit/verify?sequence=&hash=.
             logger.LogInformation("{Checkpoint}", AuditChain.CheckpointLine(head.Sequence, head.Hash));
         }

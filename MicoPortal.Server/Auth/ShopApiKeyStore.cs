@@ -13,7 +13,7 @@ namespace MicoPortal.Server.Auth;
 /// orders a second does not read the keys table on every request. Revoking a key clears this
 /// instance's cache at once; other instances notice within <see cref="CacheFor"/>.
 /// </summary>
-public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<ShopApiKeyOptions> configured, TimeProvider time)
+public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<ShopApiKeyOptions> configured, WriteGate writeGate, TimeProvider time)
 {
     public const string KeyPrefix = "mp_";
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
@@ -72,7 +72,8 @@ public sealed class ShopApiKeyStore(IDbContextFactory<PortalDbContext> dbFactory
         if (key is not null)
         {
             // Last use to within the cache period: one write per key per period, not per request.
-            await db.ShopApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
+            // In the write queue with intake and the sweeps: outside it, a request could wait for a moment between them.
+            await writeGate.WriteAsync(db.Database, () => db.ShopApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken), cancellationToken);
         }
 
         // Wrong keys are not cached: a flood of well-shaped made-up keys must not push the real shops' keys out.

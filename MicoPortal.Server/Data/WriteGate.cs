@@ -8,12 +8,14 @@ namespace MicoPortal.Server.Data;
 /// (intake, dispatch and verify claims, provider answers, callbacks) waited 50 to 430 ms for a lock that had
 /// mostly come free while they slept, each holding a thread-pool thread, and an order's create waited behind them
 /// (BENCHMARKS.md, dispatch delay). This process's recurring writers on SQLite queue here instead, asynchronously
-/// and in arrival order, and each takes the lock the moment the one before it commits: intake, the sweeps' claims
-/// and releases, provider answers and callbacks, the stuck sweep, the audit sealer, the SMS and webhook senders.
+/// and in arrival order, and each takes the lock the moment the one before it commits: intake, a shop key's last
+/// use, the sweeps' claims and releases, provider answers and callbacks, the stuck sweep, the audit sealer, the SMS
+/// and webhook senders.
 /// <para>
 /// Server databases lock rows, not the database: there the gate lets every writer through. Writers in another
 /// process, and this process's occasional writers that do not queue here (operator actions, reconciliation,
-/// rollups), still meet SQLite's busy timeout, and the writer at the head of the queue may wait for them there.
+/// rollups, incidents), still meet SQLite's busy timeout: the writer at the head of the queue may wait for them
+/// there, and under a queue that never empties they find the lock free only between two turns.
 /// A gated section covers one statement or transaction and nothing that waits for another turn: the gate is not
 /// re-entrant.
 /// </para>

@@ -119,7 +119,7 @@ public sealed class OrderClaims(TimeProvider time, IOptions<VerificationOptions>
         // The lease and the read of what it took are one transaction: a write between them (a callback renews an
         // order's token) made the read miss an order it had leased, which then sat untouched until the lease ran
         // out (a minute: the tail of the verify benchmark, an order holding a SUCCESS callback).
-        using var turn = await writeGate.EnterAsync(DatabaseProvider.Sqlite, cancellationToken);
+        using var turn = await writeGate.EnterAsync(db.Database, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var candidates = db.Orders.Where(o => ids.Contains(o.Id) && o.NextCheckAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now)).Where(filter);
         if (dispatch)
