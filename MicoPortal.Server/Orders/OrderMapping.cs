@@ -9,6 +9,20 @@ public static class OrderMapping
     /// <summary>Money as a decimal string with at least two decimals ("4.99", "5.00").</summary>
     public static string FormatMoney(decimal amount) => amount.ToString("0.00##", CultureInfo.InvariantCulture);
 
+    /// <summary>The reason code a disputed order shows when the provider gave none.</summary>
+    public const string DisputedReasonCode = "DISPUTED";
+
+    /// <summary>
+    /// The reason an order shows (its detail, the orders list, webhooks): the provider's code, or
+    /// <see cref="DisputedReasonCode"/> for a disputed order without one. Called inside the list's EF projection too
+    /// (evaluated on the columns read), so the rule lives here once.
+    /// </summary>
+    public static string? ShownReasonCode(string? reasonCode, bool disputed) => reasonCode ?? (disputed ? DisputedReasonCode : null);
+
+    /// <summary>The message beside <see cref="ShownReasonCode"/>: why the order is disputed, before the provider's message.</summary>
+    public static string? ShownReasonMessage(string? reasonMessage, bool disputed, string? disputeReason) =>
+        disputed && disputeReason is not null ? disputeReason : reasonMessage;
+
     public static OrderDto ToDto(this Order order, IEnumerable<OrderAttempt> attempts,
         IEnumerable<OrderNote>? notes = null, IEnumerable<OrderResolution>? resolutions = null) => new()
         {
@@ -24,8 +38,8 @@ public static class OrderMapping
             Stuck = order.Stuck,
             Disputed = order.Disputed,
             AttemptNo = order.AttemptNo,
-            ReasonCode = order.ReasonCode ?? (order.Disputed ? "DISPUTED" : null),
-            ReasonMessage = order.Disputed && order.DisputeReason is not null ? order.DisputeReason : order.ReasonMessage,
+            ReasonCode = ShownReasonCode(order.ReasonCode, order.Disputed),
+            ReasonMessage = ShownReasonMessage(order.ReasonMessage, order.Disputed, order.DisputeReason),
             ReceivedAt = order.ReceivedAt,
             UpdatedAt = order.UpdatedAt,
             CompletedAt = order.CompletedAt,
